@@ -1,0 +1,134 @@
+"""lablib: the small library behind *How Neural Networks Learn*.
+
+Every algorithm the chapters use lives here once, so a chapter can import it,
+show its real source with :func:`show_source`, and trust that the same code is
+tested against PyTorch in ``tests/``.
+
+Importing ``lablib`` is light on purpose: it imports only the standard library.
+The algorithm modules (``lablib.losses``, ``lablib.optim``, ...) need only
+NumPy; ``lablib.training`` needs torch, ``lablib.plotting`` matplotlib and
+``lablib.widgets`` ipywidgets, and each imports them itself.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import random
+import sys
+import textwrap
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "set_seed", "show_source", "Source"]
+
+
+def set_seed(seed: int = 0):
+    """Seed every random number generator a chapter uses.
+
+    Seeds Python's :mod:`random`, NumPy's legacy global generator and, when
+    PyTorch is installed, ``torch`` (CPU and, if present, CUDA).
+
+    Parameters
+    ----------
+    seed : int
+        A non-negative integer below 2**32.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A fresh generator seeded with ``seed``; chapters draw from it so that
+        their numbers do not depend on what ran before.
+
+    Examples
+    --------
+    >>> rng = set_seed(0)
+    >>> float(rng.standard_normal()) == float(set_seed(0).standard_normal())
+    True
+    """
+    import numpy as np
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses a chapter starts
+    torch = sys.modules.get("torch")
+    if torch is None:
+        try:
+            import torch  # noqa: F811  (seed it when installed, as promised)
+        except ImportError:
+            torch = None
+    if torch is not None:
+        torch.manual_seed(seed)
+    return np.random.default_rng(seed)
+
+
+class Source:
+    """The source code of a lablib object, shown as a highlighted code block.
+
+    In Jupyter and in the built book it renders as a Python code block with a
+    caption naming the file and lines; ``str()`` gives the plain code.
+    """
+
+    def __init__(self, code: str, filename: str, first_line: int):
+        self.code = code
+        self.filename = filename
+        self.first_line = first_line
+
+    @property
+    def last_line(self) -> int:
+        return self.first_line + self.code.count("\n")
+
+    def caption(self) -> str:
+        return f"{self.filename}, lines {self.first_line}–{self.last_line}"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"# {self.caption()}\n{self.code}"
+
+    def _repr_markdown_(self) -> str:
+        return f"*{self.caption()}*\n\n```python\n{self.code}\n```\n"
+
+
+def show_source(obj) -> Source:
+    """Return the source of a lablib function, class or method for display.
+
+    Chapters call this instead of copying an algorithm, so the book always
+    shows the code that actually runs (and is tested).
+
+    Parameters
+    ----------
+    obj : function, class, method or module
+        Something defined in a Python file.
+
+    Returns
+    -------
+    Source
+        Displays as a highlighted code block captioned with its file and lines.
+
+    Examples
+    --------
+    >>> src = show_source(set_seed)
+    >>> str(src).splitlines()[0]
+    'def set_seed(seed: int = 0):'
+    """
+    target = inspect.unwrap(obj)
+    if isinstance(target, property):
+        target = target.fget
+    try:
+        lines, first = inspect.getsourcelines(target)
+        path = inspect.getsourcefile(target) or "<unknown>"
+    except (TypeError, OSError) as err:
+        raise ValueError(
+            f"show_source() needs a function, class, method or module defined in a "
+            f"Python file; got {obj!r} ({err})"
+        ) from None
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shown = os.path.relpath(path, package_root) if path.startswith(package_root) else os.path.basename(path)
+    first = max(first, 1)
+    return Source(textwrap.dedent("".join(lines)).rstrip("\n"), shown.replace(os.sep, "/"), first)
