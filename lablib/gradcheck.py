@@ -1,0 +1,176 @@
+"""Numerical gradients and gradient checking.
+
+A gradient can be computed without any calculus: nudge one number of the
+input by a small step :math:`h`, see how much the function changes, divide.
+:func:`numerical_gradient` does that for every entry of an array (the forward
+difference of the course's Algorithm 3, or the more accurate central
+difference), and :func:`rel_error` measures how far an analytic gradient is
+from it, which is how every hand-written gradient in this book is checked.
+
+NumPy only. Introduced in chapter 2.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["numerical_gradient", "rel_error", "METHODS"]
+
+#: The finite-difference formulas :func:`numerical_gradient` knows.
+METHODS = ("central", "forward")
+
+
+def _scalar(value, where: str) -> float:
+    """``value`` as a Python float, or a ValueError saying ``f`` must return one number."""
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "biuf":
+        raise ValueError(f"f must return a single real number; {where} it returned "
+                         f"{type(value).__name__} with shape {arr.shape} and dtype {arr.dtype}")
+    return float(arr.reshape(()))
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5,
+                       method: str = "central") -> np.ndarray:
+    r"""Finite-difference gradient of a scalar function ``f`` at ``x``.
+
+    Each entry :math:`x_i` is nudged in place, ``f`` is evaluated, and
+    :math:`x_i` is put back exactly as it was before the next entry is touched:
+
+    .. math::
+
+        \text{forward:}\quad \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x)}{h}
+        \qquad
+        \text{central:}\quad \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+
+    The forward difference is off by :math:`O(h)`, the central difference by
+    :math:`O(h^2)`; for very small ``h`` round-off dominates both. The cost is
+    one (forward) or two (central) evaluations of ``f`` per entry of ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` returns one real number. It is called with ``x`` itself
+        (modified in place), so it may also read ``x`` through a closure,
+        e.g. ``lambda _: model.loss(X, y)`` with ``x = model.W``.
+    x : ndarray of floats
+        Where to take the gradient. Any shape; float16 is refused (too coarse
+        for finite differences) and so are integer arrays (they cannot hold
+        ``x + h``). Modified during the call and restored afterwards.
+    h : float, default 1e-5
+        The step, a positive finite number.
+    method : {"central", "forward"}, default "central"
+
+    Returns
+    -------
+    ndarray of float64
+        Same shape as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a floating-point array, ``h`` is not a positive finite
+        number, ``method`` is unknown, or ``f`` does not return one real number.
+
+    Examples
+    --------
+    The gradient of :math:`f(x) = \sum_i x_i^2` is :math:`2x`:
+
+    >>> x = np.array([1.0, -2.0, 3.0])
+    >>> numerical_gradient(lambda v: np.sum(v ** 2), x).round(6)
+    array([ 2., -4.,  6.])
+    >>> x                                   # restored
+    array([ 1., -2.,  3.])
+    >>> numerical_gradient(lambda v: np.sum(v ** 2), x, method="forward").round(4)
+    array([ 2., -4.,  6.])
+
+    Introduced in chapter 2.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(h) or h <= 0:
+        raise ValueError(f"h must be a positive finite number, got {h!r}")
+    if not isinstance(x, np.ndarray):
+        raise ValueError(f"x must be a NumPy array of floats (it is modified in place and restored), "
+                         f"got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise ValueError(f"x must hold floating-point numbers to be nudged by h={h}; it has dtype "
+                         f"{x.dtype} (convert it first, e.g. x.astype(np.float64))")
+    if x.dtype.itemsize < 4:
+        raise ValueError(f"x has dtype {x.dtype}, too coarse for finite differences; use float32 or float64")
+    if not x.flags.writeable:
+        raise ValueError("x must be writeable: numerical_gradient nudges its entries in place")
+    h = float(h)
+    grad = np.zeros(x.shape, dtype=np.float64)
+    fx = _scalar(f(x), "at x") if method == "forward" else None
+    for ix in np.ndindex(x.shape):
+        old = x[ix].copy()               # a 0-d copy, so restoring is exact in any dtype
+        try:
+            x[ix] = old + h
+            f_plus = _scalar(f(x), f"at x + h·e{list(ix)}")
+            if method == "forward":
+                grad[ix] = (f_plus - fx) / h
+            else:
+                x[ix] = old - h
+                f_minus = _scalar(f(x), f"at x - h·e{list(ix)}")
+                grad[ix] = (f_plus - f_minus) / (2 * h)
+        finally:
+            x[ix] = old
+    return grad
+
+
+def rel_error(a, b, eps: float = 1e-8) -> float:
+    r"""Largest entrywise relative error between two arrays of the same shape.
+
+    .. math::
+
+        \operatorname{rel\_error}(a, b) = \max_i \frac{|a_i - b_i|}{\max(|a_i| + |b_i|,\ \varepsilon)}
+
+    It does not depend on the scale of the gradients (multiplying both by
+    1000 changes nothing) and lies in :math:`[0, 1]`; 1 means the two
+    disagree completely (e.g. opposite signs). The floor :math:`\varepsilon`
+    keeps entries where both are (almost) zero from counting as errors.
+    For gradients computed in float64 with a central difference, as a rule
+    of thumb: below about 1e-7 the analytic gradient is right; around 1e-4
+    to 1e-2 something is suspicious (or the function has a kink nearby);
+    above 1e-2 it is almost certainly wrong.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Two arrays of the same shape (e.g. an analytic and a numerical gradient).
+    eps : float, default 1e-8
+        Floor of the denominator, a positive number.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> rel_error([1.0, 2.0], [1.0, 2.0])
+    0.0
+    >>> round(rel_error([1.0, 2.0], [1.0, 2.002]), 6)   # 0.002 / 4.002
+    0.0005
+    >>> rel_error([1.0], [-1.0])
+    1.0
+
+    Introduced in chapter 2.
+    """
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    for name, arr in (("a", a), ("b", b)):
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    if a.size == 0:
+        raise ValueError("a and b are empty: there is nothing to compare")
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("a and b must be finite (a NaN or inf means the gradient itself is broken)")
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
