@@ -1,0 +1,349 @@
+"""lablib.training: fit(), evaluate(), the history it records, and its refusals."""
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from lablib import training
+from lablib.training import (History, LablibOptimizer, NonFiniteLossError, evaluate, fit, lr_sweep,
+                             make_loader, predict, train_val_split)
+
+
+def blobs(n=120, classes=3, dim=4, seed=0, spread=0.6):
+    """A tiny, learnable classification problem: Gaussian blobs around random centres."""
+    g = torch.Generator().manual_seed(seed)
+    centres = 2.0 * torch.randn(classes, dim, generator=g)
+    y = torch.arange(n) % classes
+    X = centres[y] + spread * torch.randn(n, dim, generator=g)
+    return X, y
+
+
+@pytest.fixture
+def problem():
+    X, y = blobs()
+    (Xt, yt), (Xv, yv) = train_val_split(X.numpy(), y.numpy(), val_size=30, seed=1)
+    return make_loader(Xt, yt, 16, shuffle=True), make_loader(Xv, yv, 64)
+
+
+def run(problem, lr=0.1, epochs=8, opt=torch.optim.SGD, seed=0, **kw):
+    torch.manual_seed(seed)
+    model = nn.Linear(4, 3)
+    history = fit(model, opt(model.parameters(), lr=lr), *problem, epochs=epochs, seed=seed, **kw)
+    return model, history
+
+
+# --- fit lowers the loss and records a consistent history --------------------------------------
+
+def test_fit_lowers_the_loss_and_learns(problem):
+    model, h = run(problem, lr=0.1, epochs=10)
+    assert h.val_loss[-1] < 0.5 * h.val_loss[0]
+    assert h.train_loss[-1] < h.train_loss[0]
+    assert h.val_acc[-1] >= 0.9
+    # the recorded validation numbers are what evaluate() says about the final model
+    final = evaluate(model, problem[1])
+    assert final.loss == pytest.approx(h.val_loss[-1], rel=1e-6)
+    assert final.accuracy == h.val_acc[-1]
+
+
+def test_history_is_consistent(problem):
+    _, h = run(problem, epochs=6)
+    n_batches = len(problem[0])
+    assert len(h.train_loss) == len(h.train_acc) == len(h.val_loss) == len(h.val_acc) == 6
+    assert len(h.lr) == len(h.seconds) == 6 and all(s > 0 for s in h.seconds)
+    assert h.lr == [0.1] * 6
+    assert len(h.batch_loss) == 6 * n_batches
+    assert list(h.epochs) == [1, 2, 3, 4, 5, 6]
+    # the epoch's training loss is the size-weighted mean of its batch losses
+    sizes = [len(yb) for _, yb in problem[0]]
+    first_epoch = np.average(h.batch_loss[:n_batches], weights=sizes)
+    assert h.train_loss[0] == pytest.approx(first_epoch, rel=1e-12)
+    assert all(0.0 <= a <= 1.0 for a in h.train_acc + h.val_acc)
+    assert not h.stopped_early and h.stop_reason == "" and not h.diverged
+    assert "6 epochs" in repr(h)
+
+
+def test_train_accuracy_counts_batches_during_the_epoch():
+    # one batch per epoch: the recorded accuracy is that of the weights *before* the update
+    X, y = blobs(n=30)
+    loader = make_loader(X, y, 30)
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    before = evaluate(model, loader)
+    h = fit(model, torch.optim.SGD(model.parameters(), lr=0.1), loader, epochs=1)
+    assert h.train_loss[0] == pytest.approx(before.loss, rel=1e-6)
+    assert h.train_acc[0] == before.accuracy
+
+
+def test_scheduler_changes_the_recorded_lr(problem):
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    h = fit(model, opt, *problem, epochs=5, scheduler=sched)
+    assert h.lr == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+
+
+# --- best epoch, best weights, early stopping ------------------------------------------------------
+
+def test_best_epoch_is_the_minimum_of_the_validation_loss(problem):
+    # a large learning rate makes the validation loss go up and down
+    model, h = run(problem, lr=3.0, epochs=12, opt=torch.optim.SGD)
+    assert h.best_epoch == int(np.argmin(h.val_loss)) + 1
+    assert h.best_loss == min(h.val_loss)
+    # best_state is a copy of the weights at that epoch: loading it reproduces its validation loss
+    assert h.best_epoch != len(h.val_loss), "the test needs a run whose last epoch is not the best"
+    fresh = nn.Linear(4, 3)
+    fresh.load_state_dict(h.best_state)
+    assert evaluate(fresh, problem[1]).loss == pytest.approx(h.best_loss, rel=1e-6)
+    assert evaluate(model, problem[1]).loss == pytest.approx(h.val_loss[-1], rel=1e-6)
+
+
+def test_best_epoch_ties_choose_the_earliest():
+    X, y = blobs(n=12)
+    loader = make_loader(X, y, 12)
+
+    class Frozen(nn.Module):       # a model that never changes: every epoch ties
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.zeros(4, 3))
+
+        def forward(self, x):
+            return x @ self.w
+
+    model = Frozen()
+    h = fit(model, torch.optim.SGD(model.parameters(), lr=0.0), loader, loader, epochs=3)
+    assert np.allclose(h.val_loss, math.log(3)) and len(set(h.val_loss)) == 1
+    assert h.best_epoch == 1 and History(val_loss=[2.0], train_loss=[2.0], best_epoch=1).best_loss == 2.0
+
+
+def test_without_validation_the_best_epoch_follows_the_training_loss(problem):
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    h = fit(model, torch.optim.SGD(model.parameters(), lr=0.1), problem[0], epochs=4)
+    assert h.val_loss == [] and h.val_acc == []
+    assert h.best_epoch == int(np.argmin(h.train_loss)) + 1
+
+
+def test_restore_best_loads_the_best_weights(problem):
+    model, h = run(problem, lr=3.0, epochs=12, restore_best=True)
+    assert evaluate(model, problem[1]).loss == pytest.approx(h.best_loss, rel=1e-6)
+
+
+def test_patience_stops_early_and_keeps_the_best(problem):
+    _, full = run(problem, lr=3.0, epochs=12)
+    model, h = run(problem, lr=3.0, epochs=12, patience=2, restore_best=True)
+    # the same run, cut where the validation loss failed to improve for 2 epochs
+    stop = next(e for e in range(1, 13) if e - (int(np.argmin(full.val_loss[:e])) + 1) >= 2)
+    assert len(h.val_loss) == stop < 12
+    assert h.val_loss == pytest.approx(full.val_loss[:stop], rel=1e-12)
+    assert h.stopped_early and "early stopping at epoch" in h.stop_reason
+    assert evaluate(model, problem[1]).loss == pytest.approx(h.best_loss, rel=1e-6)
+
+
+# --- reproducibility --------------------------------------------------------------------------------
+
+def test_same_seed_same_history(problem):
+    _, a = run(problem, seed=3, opt=torch.optim.Adam, lr=0.05)
+    _, b = run(problem, seed=3, opt=torch.optim.Adam, lr=0.05)
+    _, c = run(problem, seed=4, opt=torch.optim.Adam, lr=0.05)
+    assert a.batch_loss == b.batch_loss and a.val_loss == b.val_loss
+    assert a.batch_loss != c.batch_loss
+
+
+# --- bad input -----------------------------------------------------------------------------------------
+
+def test_non_finite_loss_stops_before_the_update():
+    X, y = blobs(n=32)
+    X[20] = float("nan")           # the third batch of 8 (unshuffled) holds a NaN
+    loader = make_loader(X, y, 8)
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, batch 3 of 4"):
+        fit(model, opt, loader, epochs=2)
+    assert all(torch.isfinite(p).all() for p in model.parameters()), "weights were updated with NaN"
+
+
+def test_non_finite_loss_from_a_diverging_learning_rate_can_stop_the_run(problem):
+    model, h = run(problem, lr=1e38, epochs=5, on_nonfinite="stop")
+    assert h.diverged and "non-finite loss" in h.stop_reason and "epoch 1, batch" in h.stop_reason
+    assert len(h.lr) == len(h.train_loss)     # only completed epochs are recorded
+    with pytest.raises(NonFiniteLossError, match="epoch 1, batch"):
+        run(problem, lr=1e38, epochs=5)
+
+
+def test_empty_loaders_are_refused():
+    X, y = blobs(n=8)
+    empty = DataLoader(TensorDataset(X[:0], y[:0]), batch_size=4)
+    good = make_loader(X, y, 4)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="train_loader is empty"):
+        fit(model, opt, empty, epochs=1)
+    with pytest.raises(ValueError, match="val_loader is empty"):
+        fit(model, opt, good, empty, epochs=1)
+    with pytest.raises(ValueError, match="empty"):
+        evaluate(model, empty)
+    with pytest.raises(ValueError, match="yielded no examples"):
+        fit(model, opt, iter([]), epochs=1)       # no len(): found while iterating
+    with pytest.raises(ValueError, match="no examples"):
+        make_loader(X[:0], y[:0])
+
+
+def test_model_output_must_match_the_number_of_classes():
+    X, y = blobs(n=30, classes=3)
+    loader = make_loader(X, y, 10)
+    for wrong in (nn.Linear(4, 2), nn.Linear(4, 5)):
+        with pytest.raises(ValueError, match=r"outputs \d scores per example but the data have 3 classes"):
+            fit(wrong, torch.optim.SGD(wrong.parameters(), lr=0.1), loader, epochs=1)
+    model = nn.Linear(4, 3)
+    with pytest.raises(ValueError, match="data have 4 classes"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), loader, epochs=1, num_classes=4)
+    flat = nn.Sequential(nn.Linear(4, 1), nn.Flatten(0))
+    with pytest.raises(ValueError, match="output has shape"):
+        fit(flat, torch.optim.SGD(flat.parameters(), lr=0.1), loader, epochs=1)
+
+
+def test_labels_out_of_range_are_refused_without_dataset_labels():
+    X, y = blobs(n=30, classes=3)
+    batches = [(X[:10], y[:10] + 5)]               # a plain list: no dataset to read labels from
+    model = nn.Linear(4, 3)
+    with pytest.raises(ValueError, match="labels run from 5 to 7"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), batches, epochs=1)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"epochs": 2.5}, "epochs must be a positive integer"),
+    ({"epochs": True}, "epochs must be a positive integer"),
+    ({"patience": 0}, "patience must be a positive integer"),
+    ({"on_nonfinite": "ignore"}, "on_nonfinite"),
+    ({"num_classes": 1}, "num_classes"),
+])
+def test_bad_arguments(problem, kwargs, message):
+    model = nn.Linear(4, 3)
+    args = {"epochs": 1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), problem[0], **args)
+
+
+def test_split_and_loader_validation():
+    X, y = np.zeros((10, 2)), np.arange(10)
+    (Xt, yt), (Xv, yv) = train_val_split(X, y, val_size=0.2, seed=0)
+    assert len(yv) == 2 and len(yt) == 8 and set(yt) | set(yv) == set(range(10))
+    (_, yt2), (_, yv2) = train_val_split(X, y, val_size=0.2, seed=0)
+    assert np.array_equal(yv, yv2)
+    for bad in (0, 10, 1.0, 0.0, -0.1, True, "a"):
+        with pytest.raises(ValueError, match="val_size"):
+            train_val_split(X, y, val_size=bad)
+    with pytest.raises(ValueError, match="X has 10 examples but y has 9"):
+        train_val_split(X, y[:9])
+    with pytest.raises(ValueError, match="integer class labels"):
+        make_loader(X, y.astype(float))
+    with pytest.raises(ValueError, match="batch_size"):
+        make_loader(X, y, batch_size=0)
+
+
+def test_predict_and_evaluate_agree(problem):
+    model, _ = run(problem, epochs=3)
+    preds, labels = predict(model, problem[1])
+    assert preds.shape == labels.shape == (30,)
+    assert np.mean(preds == labels) == evaluate(model, problem[1]).accuracy
+
+
+# --- progress bars --------------------------------------------------------------------------------------
+
+def test_progress_bars_only_when_asked(problem, capsys):
+    run(problem, epochs=2)                     # default: nobody is watching under pytest
+    assert capsys.readouterr().err == ""
+    run(problem, epochs=2, progress=True, desc="test run")
+    assert "test run" in capsys.readouterr().err
+    assert training._someone_is_watching() is False
+
+
+# --- learning-rate sweep -----------------------------------------------------------------------------------
+
+def test_lr_sweep_matches_individual_runs_and_marks_divergence(problem):
+    res = lr_sweep(lambda: nn.Linear(4, 3), lambda p, lr: torch.optim.SGD(p, lr=lr),
+                   [0.01, 0.1, 1e38], *problem, epochs=3, seed=0)
+    assert res.lrs.tolist() == [0.01, 0.1, 1e38]
+    _, h = run(problem, lr=0.1, epochs=3, seed=0)
+    assert res.final_val_loss[1] == h.val_loss[-1] and res.best_val_loss[1] == min(h.val_loss)
+    assert res.final_val_loss[2] == math.inf and res.histories[2].diverged
+    assert res.final_val_loss[1] < res.final_val_loss[0]
+    with pytest.raises(ValueError, match="positive learning rates"):
+        lr_sweep(lambda: nn.Linear(4, 3), lambda p, lr: torch.optim.SGD(p, lr=lr), [0.1, -1], *problem, epochs=1)
+
+
+# --- a NumPy optimizer driving a torch model -----------------------------------------------------------------
+
+class NumpyAdam:
+    """Adam written on NumPy arrays, rebinding .data and keeping state by position (float64 math)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps, self.t = list(params), lr, betas, eps, 0
+        self.m = [np.zeros(p.data.shape) for p in self.params]
+        self.v = [np.zeros(p.data.shape) for p in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = np.zeros_like(p.data)
+
+    def step(self):
+        self.t += 1
+        b1, b2 = self.betas
+        for i, p in enumerate(self.params):
+            g = p.grad.astype(np.float64)
+            self.m[i] = b1 * self.m[i] + (1 - b1) * g
+            self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
+            m_hat, v_hat = self.m[i] / (1 - b1 ** self.t), self.v[i] / (1 - b2 ** self.t)
+            p.data = p.data - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def test_lablib_optimizer_drives_a_torch_model_like_torch_adam():
+    X, y = blobs(n=64)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)).double()
+    twin = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)).double()
+    twin.load_state_dict(model.state_dict())
+    ours = LablibOptimizer(model.parameters(), NumpyAdam, lr=0.01)
+    theirs = torch.optim.Adam(twin.parameters(), lr=0.01)
+    X = X.double()
+    for step in range(100):
+        idx = torch.arange(step % 8 * 8, step % 8 * 8 + 8)
+        for m, opt in ((model, ours), (twin, theirs)):
+            opt.zero_grad()
+            nn.functional.cross_entropy(m(X[idx]), y[idx]).backward()
+            opt.step()
+        for p, q in zip(model.parameters(), twin.parameters()):
+            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-13)
+    assert ours.lr == 0.01 and "LablibOptimizer" in repr(ours)
+
+
+def test_lablib_optimizer_works_in_fit_and_in_place():
+    class InPlaceSGD:
+        def __init__(self, params, lr):
+            self.params, self.lr = list(params), lr
+
+        def zero_grad(self):      # not called: LablibOptimizer.zero_grad clears torch's gradients
+            raise AssertionError
+
+        def step(self):
+            for p in self.params:
+                p.data -= self.lr * p.grad
+
+    X, y = blobs(n=48)
+    loader = make_loader(X, y, 8, shuffle=True)
+    torch.manual_seed(0)
+    a = nn.Linear(4, 3)
+    b = nn.Linear(4, 3)
+    b.load_state_dict(a.state_dict())
+    ha = fit(a, LablibOptimizer(a.parameters(), InPlaceSGD, lr=0.1), loader, epochs=3, seed=1)
+    hb = fit(b, torch.optim.SGD(b.parameters(), lr=0.1), loader, epochs=3, seed=1)
+    np.testing.assert_allclose(ha.batch_loss, hb.batch_loss, rtol=1e-5)
+    assert ha.lr == [0.1] * 3
+    with pytest.raises(ValueError, match="no parameters"):
+        LablibOptimizer([], InPlaceSGD, lr=0.1)
