@@ -25,7 +25,9 @@ factory                    dim   loss
 landscape and returns a :class:`Trajectory` (the path and the losses); it
 stops cleanly and says so when the run diverges. :func:`trajectory` does the
 same for an optimizer given by its name in the book (``"SGD"``,
-``"Momentum"``, ``"Adam"``, ...) and :func:`sweep` for a grid of settings.
+``"Momentum"``, ``"Adam"``, ...), :func:`sweep` for a grid of settings and
+:func:`compare` for several optimizers at one learning rate (what the
+sliders of :mod:`lablib.widgets` recompute).
 Drawing lives in :mod:`lablib.plotting.landscapes`; nothing here draws.
 
 NumPy only. Introduced in chapter 5.
@@ -43,7 +45,7 @@ __all__ = [
     "Landscape", "Trajectory",
     "quartic", "plateau", "cliff", "bowl", "round_bowl", "elongated_bowl", "saddle",
     "rosenbrock", "several_minima", "LANDSCAPES",
-    "clip_grad_norm", "run", "trajectory", "sweep", "OPTIMIZER_NAMES",
+    "clip_grad_norm", "run", "trajectory", "sweep", "compare", "OPTIMIZER_NAMES", "MOMENTUM_OPTIMIZERS",
 ]
 
 
@@ -762,3 +764,41 @@ def sweep(name: str, landscape: Landscape, x0, steps: int, grid: Mapping[str, Se
     for values in itertools.product(*(grid[k] for k in keys)):
         runs.append(trajectory(name, landscape, x0, steps, **fixed, **dict(zip(keys, values))))
     return runs
+
+
+#: The names in :data:`OPTIMIZER_NAMES` that take a ``momentum`` setting.
+MOMENTUM_OPTIMIZERS = ("Momentum", "Nesterov", "VelocityMomentum")
+
+
+def compare(names: Sequence[str], landscape: Landscape, x0, steps: int, *, lr: float,
+            momentum: float = 0.9, max_grad_norm: float | None = None,
+            limit: float = 1e6) -> dict[str, Trajectory]:
+    """Run several optimizers from the same start with the same learning rate.
+
+    ``momentum`` goes to the optimizers in :data:`MOMENTUM_OPTIMIZERS` only;
+    the others use their defaults besides ``lr``. This is all a slider's
+    callback computes (:mod:`lablib.widgets`), kept apart from the drawing.
+
+    Returns
+    -------
+    dict of str to Trajectory
+        In the order of ``names``.
+
+    Examples
+    --------
+    >>> runs = compare(["SGD", "Momentum"], quartic(), -0.1, steps=50, lr=0.01, momentum=0.9)
+    >>> {name: round(float(r.final[0]), 4) for name, r in runs.items()}
+    {'SGD': -0.0411, 'Momentum': 0.6375}
+
+    Introduced in chapter 7.
+    """
+    if isinstance(names, str) or len(names) == 0:
+        raise ValueError(f"names must be a non-empty sequence of optimizer names, got {names!r}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must not repeat, got {list(names)}")
+    out = {}
+    for name in names:
+        extra = {"momentum": momentum} if name in MOMENTUM_OPTIMIZERS else {}
+        out[name] = trajectory(name, landscape, x0, steps, lr=lr, max_grad_norm=max_grad_norm,
+                               limit=limit, **extra)
+    return out

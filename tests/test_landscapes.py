@@ -340,3 +340,17 @@ def test_sweep_order_and_settings():
         (0.01, 0.0), (0.01, 0.9), (0.1, 0.0), (0.1, 0.9)]
     one = ls.trajectory("Momentum", ls.quartic(), -0.1, 20, lr=0.1, momentum=0.9)
     np.testing.assert_array_equal(runs[3].path, one.path)
+
+
+def test_compare_passes_momentum_only_where_it_belongs():
+    L = ls.elongated_bowl()
+    runs = ls.compare(["SGD", "Momentum", "Nesterov", "Adam"], L, [-6.0, 2.0], 40, lr=0.05, momentum=0.8)
+    assert list(runs) == ["SGD", "Momentum", "Nesterov", "Adam"]
+    assert runs["SGD"].settings == {"lr": 0.05}
+    assert runs["Momentum"].settings == {"lr": 0.05, "momentum": 0.8}
+    assert runs["Nesterov"].settings == {"lr": 0.05, "momentum": 0.8, "nesterov": True}
+    ref = _torch_path(torch.optim.Adam, L, [-6.0, 2.0], 40, lr=0.05)
+    np.testing.assert_allclose(runs["Adam"].path, ref, rtol=1e-10, atol=1e-13)
+    for bad in ("SGD", [], ["SGD", "SGD"]):
+        with pytest.raises(ValueError, match="names"):
+            ls.compare(bad, L, [0.0, 0.0], 3, lr=0.1)
