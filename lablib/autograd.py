@@ -1,0 +1,607 @@
+r"""A small reverse-mode automatic differentiation (자동 미분) engine on NumPy arrays.
+
+A :class:`Value` holds a float64 array (0-d for a scalar) in ``.data`` and, after
+:meth:`Value.backward`, the gradient of the output with respect to it in ``.grad``.
+Every operation does two things:
+
+* **forward**: it computes its output from its inputs' data, and
+* it leaves behind a small closure, ``out._backward``, that turns the gradient
+  arriving at the output (the *upstream gradient*, :math:`\partial L/\partial\,\mathrm{out}`)
+  into the gradient each input receives through this operation: the upstream gradient
+  times the operation's *local gradient* :math:`\partial\,\mathrm{out}/\partial\,\mathrm{in}`
+  (the chain rule).
+
+:meth:`Value.backward` visits the computational graph from the output back to the inputs
+in reverse topological order, calls each closure once, sums each contribution back to the
+input's shape (undoing NumPy broadcasting) and accumulates it with ``+=``:
+
+.. math::
+
+    \frac{\partial L}{\partial x} \;=\; \sum_{\text{gates } g \text{ that read } x}
+    \frac{\partial L}{\partial g}\,\frac{\partial g}{\partial x}.
+
+The engine follows micrograd :cite:p:`karpathy2020micrograd` and PyTorch's ``torch.autograd``
+(same broadcasting, same gradients, same accumulation into leaves; the tests compare them in
+float64 at a relative tolerance of 1e-10). Operations: ``+ - * / **``, unary ``-``,
+:meth:`~Value.exp`, :meth:`~Value.log`, :meth:`~Value.tanh`, :meth:`~Value.sigmoid`,
+:meth:`~Value.relu`, :func:`maximum`, :meth:`~Value.max`, :meth:`~Value.sum`,
+:meth:`~Value.mean` and ``@`` (matrix multiplication). Each output remembers its inputs,
+its operation's name (``op``) and an optional ``label``, which :mod:`lablib.graph` uses to
+draw the graph.
+
+A :class:`Value` works as a parameter for :mod:`lablib.optim`: ``.data`` and ``.grad`` are
+float64 arrays of the same shape.
+
+NumPy only. Introduced in chapter 4.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Iterable, Optional
+
+import numpy as np
+
+__all__ = ["Value", "maximum", "topological_order", "zero_grad", "cross_entropy"]
+
+# What users may pass as data: booleans, integers and real floats (as NumPy sees them).
+_REAL_KINDS = "biuf"
+
+
+def _as_float_array(x, what: str) -> np.ndarray:
+    """``x`` as a new float64 array, or a ValueError saying what is wrong with it."""
+    if isinstance(x, Value):
+        raise ValueError(f"{what} must be numbers, not a Value (use its .data)")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{what} must be a real number or an array of real numbers; "
+                         f"got {type(x).__name__} ({err})") from None
+    if arr.dtype.kind not in _REAL_KINDS:
+        raise ValueError(f"{what} must be a real number or an array of real numbers; got "
+                         f"{type(x).__name__} with dtype {arr.dtype}")
+    return np.array(arr, dtype=np.float64)  # always a copy: a Value owns its data
+
+
+def _unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` down to ``shape``: the gradient of NumPy broadcasting.
+
+    Broadcasting copies an input along new leading axes and along axes of length 1;
+    each copy sends its own gradient back, so the copies' gradients add up.
+    """
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g.reshape(shape)
+
+
+def _format_number(x: float) -> str:
+    return repr(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+class Value:
+    r"""A node of a computational graph (계산 그래프): data, gradient and how it was made.
+
+    Parameters
+    ----------
+    data : float, int or array_like of real numbers
+        Copied into a float64 array (0-d for a scalar).
+    label : str, optional
+        A name used by :mod:`lablib.graph` when drawing and by ``repr``.
+
+    Attributes
+    ----------
+    data : ndarray of float64
+        The value computed in the forward pass (순방향 계산).
+    grad : ndarray of float64 or None
+        :math:`\partial L/\partial\,\mathrm{self}` for the output :math:`L` that last called
+        :meth:`backward` (accumulated over calls for leaves, see :meth:`backward`).
+        Starts at zeros; an optimizer's ``zero_grad(set_to_none=True)`` may set it to
+        None, which :meth:`backward` treats as zeros.
+    op : str
+        The operation that produced this Value (``""`` for a leaf: an input or parameter).
+    label : str
+        Its name, if it has one.
+
+    Examples
+    --------
+    The course's first circuit, :math:`f = (x + y)\,z` at :math:`(-2, 5, -4)`:
+
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> q = x + y
+    >>> f = q * z
+    >>> f
+    Value(-12.0, op='*')
+    >>> f.backward()
+    >>> x.grad, y.grad, z.grad
+    (array(-4.), array(-4.), array(3.))
+
+    Introduced in chapter 4.
+    """
+
+    __slots__ = ("_data", "_grad", "label", "op", "_prev", "_backward", "_const", "__weakref__")
+    # NumPy defers to Value in mixed expressions: ndarray * Value calls Value.__rmul__.
+    __array_ufunc__ = None
+
+    def __init__(self, data, label: str = ""):
+        self._data = _as_float_array(data, "Value data")
+        self._grad: Optional[np.ndarray] = np.zeros_like(self._data)
+        if not isinstance(label, str):
+            raise ValueError(f"label must be a string, got {type(label).__name__}")
+        self.label = label
+        self.op = ""
+        self._prev: tuple = ()       # the inputs, in order (a leaf has none)
+        self._backward = None        # upstream gradient -> one gradient per input
+        self._const = False          # a number lifted into the graph by an operation
+
+    # -- data and grad stay float64 arrays of one fixed shape ------------------------
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, new) -> None:
+        arr = np.asarray(new, dtype=np.float64) if not isinstance(new, Value) else None
+        if arr is None or arr.shape != self._data.shape:
+            got = "a Value" if arr is None else f"shape {arr.shape}"
+            raise ValueError(f"Value.data must keep its shape {self._data.shape}; got {got}")
+        self._data = arr
+
+    @property
+    def grad(self) -> Optional[np.ndarray]:
+        return self._grad
+
+    @grad.setter
+    def grad(self, new) -> None:
+        if new is None:
+            self._grad = None
+            return
+        arr = _as_float_array(new, "Value.grad") if not isinstance(new, np.ndarray) or \
+            new.dtype != np.float64 else new
+        if arr.shape != self._data.shape:
+            raise ValueError(f"Value.grad must have the data's shape {self._data.shape}; "
+                             f"got shape {arr.shape}")
+        self._grad = arr
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def inputs(self) -> tuple:
+        """The Values this one was computed from, in order (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Value made by the user (an input or a parameter), not by an operation."""
+        return not self._prev
+
+    def item(self) -> float:
+        """The data as a Python float (only for a single number), like ``torch.Tensor.item``."""
+        if self._data.size != 1:
+            raise ValueError(f"item() needs a single number; this Value has shape {self.shape}")
+        return float(self._data.reshape(()))
+
+    def __repr__(self) -> str:
+        data = (repr(float(self._data)) if self.ndim == 0
+                else np.array2string(self._data, precision=4, threshold=6, separator=", "))
+        extras = "".join(f", {k}={v!r}" for k, v in (("op", self.op), ("label", self.label)) if v)
+        return f"Value({data}{extras})"
+
+    # -- building the graph ------------------------------------------------------------
+    @staticmethod
+    def _lift(other) -> "Value":
+        """A Value for an operand: Values pass through, numbers become constants."""
+        if isinstance(other, Value):
+            return other
+        if not isinstance(other, (numbers.Real, np.ndarray, np.generic, list, tuple)):
+            raise ValueError(f"cannot combine a Value with {type(other).__name__} {other!r}")
+        const = Value(other)
+        const._const = True
+        const.label = _format_number(float(const.data)) if const.data.size == 1 else ""
+        return const
+
+    @staticmethod
+    def _result(data: np.ndarray, inputs: tuple, op: str, backward) -> "Value":
+        out = Value.__new__(Value)
+        out._data = np.asarray(data, dtype=np.float64)
+        out._grad = np.zeros_like(out._data)
+        out.label, out.op, out._prev, out._backward, out._const = "", op, inputs, backward, False
+        return out
+
+    def _binary_shapes(self, other: "Value", symbol: str) -> None:
+        try:
+            np.broadcast_shapes(self.shape, other.shape)
+        except ValueError:
+            raise ValueError(f"cannot broadcast shapes {self.shape} and {other.shape} in a {symbol} b: "
+                             f"aligned from the right, each pair of axis lengths must be equal "
+                             f"or one of them 1") from None
+
+    # -- arithmetic ----------------------------------------------------------------------
+    def __add__(self, other) -> "Value":
+        other = Value._lift(other)
+        self._binary_shapes(other, "+")
+        # add distributes: both inputs receive the upstream gradient unchanged
+        return Value._result(self.data + other.data, (self, other), "+", lambda g: (g, g))
+
+    def __mul__(self, other) -> "Value":
+        other = Value._lift(other)
+        self._binary_shapes(other, "*")
+        # multiply swaps: each input receives the upstream gradient times the *other* input
+        return Value._result(self.data * other.data, (self, other), "*",
+                             lambda g: (g * other.data, g * self.data))
+
+    def __sub__(self, other) -> "Value":
+        other = Value._lift(other)
+        self._binary_shapes(other, "-")
+        return Value._result(self.data - other.data, (self, other), "-", lambda g: (g, -g))
+
+    def __truediv__(self, other) -> "Value":
+        other = Value._lift(other)
+        self._binary_shapes(other, "/")
+        if np.any(other.data == 0):
+            raise ValueError("division by zero: the divisor has entries equal to 0")
+        a, b = self.data, other.data
+        return Value._result(a / b, (self, other), "/", lambda g: (g / b, -g * a / (b * b)))
+
+    def __pow__(self, other) -> "Value":
+        if not isinstance(other, Value):         # a constant exponent p: d(a^p)/da = p a^(p-1)
+            p = _as_float_array(other, "the exponent")
+            if p.ndim:
+                raise ValueError("a constant exponent must be a single number; "
+                                 "use a Value for an array of exponents")
+            return self._pow_const(float(p))
+        self._binary_shapes(other, "**")
+        a, b = self.data, other.data
+        if np.any(a <= 0):
+            raise ValueError("a ** b with a Value exponent b needs a base a > 0 everywhere "
+                             "(the gradient with respect to b is a^b log a)")
+        out_data = a ** b
+        return Value._result(out_data, (self, other), "**",
+                             lambda g: (g * b * a ** (b - 1), g * out_data * np.log(a)))
+
+    def _pow_const(self, p: float) -> "Value":
+        a = self.data
+        if not p.is_integer() and np.any(a < 0):
+            raise ValueError(f"a ** {p:g} of a negative number is not a real number")
+        if p < 0 and np.any(a == 0):
+            raise ValueError(f"a ** {p:g} of 0 is infinite (division by zero)")
+        exponent = Value._lift(p)
+        local = (lambda: np.zeros_like(a)) if p == 0 else (lambda: p * a ** (p - 1))
+        return Value._result(a ** p, (self, exponent), "**", lambda g: (g * local(), None))
+
+    def __neg__(self) -> "Value":
+        return Value._result(-self.data, (self,), "neg", lambda g: (-g,))
+
+    def __radd__(self, other) -> "Value":
+        return Value._lift(other) + self
+
+    def __rsub__(self, other) -> "Value":
+        return Value._lift(other) - self
+
+    def __rmul__(self, other) -> "Value":
+        return Value._lift(other) * self
+
+    def __rtruediv__(self, other) -> "Value":
+        return Value._lift(other) / self
+
+    def __rpow__(self, other) -> "Value":
+        return Value._lift(other) ** self
+
+    # -- elementwise functions -----------------------------------------------------------
+    def exp(self) -> "Value":
+        out_data = np.exp(self.data)
+        return Value._result(out_data, (self,), "exp", lambda g: (g * out_data,))
+
+    def log(self) -> "Value":
+        """Natural logarithm; a ValueError for non-positive entries (PyTorch would give -inf or NaN)."""
+        if np.any(self.data <= 0):
+            raise ValueError(f"log of a non-positive number (smallest entry {np.min(self.data):g}); "
+                             "log needs x > 0")
+        a = self.data
+        return Value._result(np.log(a), (self,), "log", lambda g: (g / a,))
+
+    def tanh(self) -> "Value":
+        t = np.tanh(self.data)
+        return Value._result(t, (self,), "tanh", lambda g: (g * (1 - t * t),))
+
+    def sigmoid(self) -> "Value":
+        r""":math:`\sigma(x) = 1/(1 + e^{-x})`, one gate with local gradient :math:`\sigma(1-\sigma)`."""
+        s = np.exp(-np.logaddexp(0.0, -self.data))      # no overflow for large |x|
+        return Value._result(s, (self,), "sigmoid", lambda g: (g * s * (1 - s),))
+
+    def relu(self) -> "Value":
+        """max(x, 0); the local gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as PyTorch)."""
+        a = self.data
+        return Value._result(np.maximum(a, 0.0), (self,), "relu", lambda g: (g * (a > 0),))
+
+    # -- reductions ----------------------------------------------------------------------
+    def _expand(self, g: np.ndarray, axis, keepdims: bool) -> np.ndarray:
+        """Put the reduced axes back into ``g`` and broadcast it to this Value's shape."""
+        if axis is not None and not keepdims:
+            g = np.expand_dims(g, axis)
+        return np.broadcast_to(g, self.shape)
+
+    def _check_axis(self, axis):
+        """``axis`` as a sorted tuple of non-negative ints (or None), or a ValueError."""
+        if axis is None:
+            return None
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+            raise ValueError(f"axis must be None, an int or a tuple of ints; got {axis!r}")
+        if not all(-self.ndim <= a < self.ndim for a in axes):
+            raise ValueError(f"axis {axis!r} is out of range for a Value with shape {self.shape}")
+        normalized = tuple(sorted(int(a) % self.ndim for a in axes))
+        if len(set(normalized)) != len(normalized):
+            raise ValueError(f"axis {axis!r} names an axis twice")
+        return normalized
+
+    def sum(self, axis=None, keepdims: bool = False) -> "Value":
+        axis = self._check_axis(axis)
+        out_data = np.sum(self.data, axis=axis, keepdims=keepdims)
+        return Value._result(out_data, (self,), "sum",
+                             lambda g: (self._expand(g, axis, keepdims),))
+
+    def mean(self, axis=None, keepdims: bool = False) -> "Value":
+        axis = self._check_axis(axis)
+        if self.data.size == 0:
+            raise ValueError("mean of an empty Value")
+        out_data = np.mean(self.data, axis=axis, keepdims=keepdims)
+        count = self.data.size / np.size(out_data)        # how many entries each mean averages
+        return Value._result(out_data, (self,), "mean",
+                             lambda g: (self._expand(g, axis, keepdims) / count,))
+
+    def max(self, axis=None, keepdims: bool = False) -> "Value":
+        """Largest entry (along ``axis``); max routes the gradient to the largest entry.
+
+        Ties share the gradient equally, as ``torch.amax`` does.
+        """
+        axis = self._check_axis(axis)
+        if self.data.size == 0:
+            raise ValueError("max of an empty Value")
+        out_data = np.max(self.data, axis=axis, keepdims=keepdims)
+
+        def backward(g):
+            winners = self.data == self._expand(out_data, axis, keepdims)
+            share = winners / np.sum(winners, axis=axis, keepdims=True)
+            return (self._expand(g, axis, keepdims) * share,)
+        return Value._result(out_data, (self,), "max", backward)
+
+    # -- matrix multiplication -------------------------------------------------------------
+    def __matmul__(self, other) -> "Value":
+        other = Value._lift(other)
+        a, b = self.data, other.data
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"a @ b needs arrays with at least one axis; got shapes {a.shape} and {b.shape}")
+        try:
+            out_data = np.matmul(a, b)
+        except ValueError:
+            raise ValueError(f"cannot multiply shapes {a.shape} @ {b.shape}: the last axis of a "
+                             f"({a.shape[-1]}) must match the {'first' if b.ndim == 1 else 'second-to-last'} "
+                             f"axis of b ({b.shape[0] if b.ndim == 1 else b.shape[-2]}), and leading "
+                             f"(batch) axes must broadcast") from None
+
+        def backward(g):
+            # treat vectors as a row (a) or a column (b), as np.matmul does, then undo it
+            a2 = a[None, :] if a.ndim == 1 else a
+            b2 = b[:, None] if b.ndim == 1 else b
+            g2 = g
+            if a.ndim == 1:
+                g2 = np.expand_dims(g2, -2)
+            if b.ndim == 1:
+                g2 = np.expand_dims(g2, -1)
+            ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            gb = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            return ga, gb
+        return Value._result(out_data, (self, other), "@", backward)
+
+    def __rmatmul__(self, other) -> "Value":
+        return Value._lift(other) @ self
+
+    # -- the backward pass ---------------------------------------------------------------
+    def backward(self, gradient=None) -> None:
+        r"""Backpropagation (역전파): fill ``.grad`` of every Value this one depends on.
+
+        Visits the graph in reverse topological order; each operation's closure multiplies
+        the upstream gradient by its local gradients, and each input accumulates what it
+        receives (summed back to its shape after broadcasting).
+
+        Parameters
+        ----------
+        gradient : array_like, optional
+            The seed :math:`\partial L/\partial\,\mathrm{self}`. May be omitted only when this
+            Value holds a single number (the seed is then 1), as in PyTorch.
+
+        Notes
+        -----
+        **Calling it twice.** Leaves (Values you created: inputs and parameters) *accumulate*:
+        a second call adds the same gradient again, exactly like PyTorch's leaf tensors, which
+        is why a training loop zeroes gradients (:func:`zero_grad`) before each backward pass.
+        (PyTorch also needs ``retain_graph=True`` for the second call; this engine keeps the
+        graph, so no flag is needed.) Intermediate Values restart from zero in every call, so
+        they always show the gradient of the latest pass and the leaves get exactly twice the
+        gradient, never more. Constants (numbers written into an expression) get no gradient.
+
+        Examples
+        --------
+        >>> w = Value(3.0)
+        >>> loss = w * w
+        >>> loss.backward(); float(w.grad)
+        6.0
+        >>> loss.backward(); float(w.grad)        # accumulated, as in PyTorch
+        12.0
+        >>> w.zero_grad(); loss.backward(); float(w.grad)
+        6.0
+        """
+        if gradient is None:
+            if self.data.size != 1:
+                raise ValueError(f"backward() without a gradient needs a single number (the loss); this "
+                                 f"Value has shape {self.shape}. Pass gradient= (dL/dself) of that shape")
+            seed = np.ones_like(self.data)
+        else:
+            seed = _as_float_array(gradient, "the gradient")
+            if seed.shape != self.shape:
+                raise ValueError(f"the gradient must have this Value's shape {self.shape}; "
+                                 f"got shape {seed.shape}")
+        order = topological_order(self)
+        for node in order:
+            if node._prev:                      # intermediate results start each pass at zero
+                node._grad = np.zeros_like(node.data)
+        self._accumulate(seed)
+        for node in reversed(order):            # the output first, then what it was made of
+            if node.is_leaf:                    # an input or a parameter: nothing to pass on
+                continue
+            for inp, g in zip(node._prev, node._backward(node.grad)):
+                if not inp._const:
+                    inp._accumulate(_unbroadcast(g, inp.shape))
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if self._grad is None:
+            self._grad = np.zeros_like(self._data)
+        self._grad += g
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to zeros (in place when it is an array)."""
+        if self._grad is None or not self._grad.flags.writeable:
+            self._grad = np.zeros_like(self._data)
+        else:
+            self._grad[...] = 0.0
+
+
+def maximum(a, b) -> Value:
+    """Elementwise max of two Values (or a Value and a number); max routes the gradient.
+
+    Where ``a > b`` all of the upstream gradient goes to ``a``, where ``a < b`` to ``b``;
+    at ties each gets half, as ``torch.maximum`` does.
+
+    Examples
+    --------
+    >>> x, y = Value(4.0), Value(-3.0)
+    >>> m = maximum(x, y); m.backward()
+    >>> float(m.data), float(x.grad), float(y.grad)
+    (4.0, 1.0, 0.0)
+
+    Introduced in chapter 4.
+    """
+    if not isinstance(a, Value) and not isinstance(b, Value):
+        raise ValueError("maximum() needs at least one Value")
+    a, b = Value._lift(a), Value._lift(b)
+    a._binary_shapes(b, "max")
+    x, y = a.data, b.data
+    share_a = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
+    return Value._result(np.maximum(x, y), (a, b), "max", lambda g: (g * share_a, g * (1 - share_a)))
+
+
+def topological_order(root: Value) -> list:
+    """Every Value ``root`` depends on, each after all of its inputs (``root`` last).
+
+    Iterative depth-first search, so a chain of 100,000 operations needs no recursion.
+    Inputs are visited in order, so for ``(x + y) * z`` the order is x, y, x+y, z, f.
+
+    Examples
+    --------
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> [v.label or v.op for v in topological_order((x + y) * z)]
+    ['x', 'y', '+', 'z', '*']
+
+    Introduced in chapter 4.
+    """
+    if not isinstance(root, Value):
+        raise ValueError(f"topological_order() needs a Value, got {type(root).__name__}")
+    order, seen = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        stack.extend((inp, False) for inp in reversed(node._prev) if id(inp) not in seen)
+    return order
+
+
+def zero_grad(parameters: Iterable[Value]) -> None:
+    """Zero the ``.grad`` of every Value in ``parameters`` (call it before each backward pass).
+
+    Examples
+    --------
+    >>> w, b = Value([1.0, 2.0]), Value(0.5)
+    >>> (w.sum() * b).backward()
+    >>> zero_grad([w, b]); w.grad, b.grad
+    (array([0., 0.]), array(0.))
+
+    Introduced in chapter 4.
+    """
+    for i, p in enumerate(parameters):
+        if not isinstance(p, Value):
+            raise ValueError(f"zero_grad() needs Values; item {i} is {type(p).__name__}")
+        p.zero_grad()
+
+
+def cross_entropy(logits: Value, y) -> Value:
+    r"""Mean softmax cross-entropy (교차 엔트로피) of ``logits`` against class labels ``y``.
+
+    Built from the engine's own operations, so its gradient is backpropagated like any other:
+
+    .. math::
+
+        L = -\frac1n \sum_{i=1}^{n} \log \operatorname{softmax}(s_i)_{y_i},
+        \qquad \log\operatorname{softmax}(s)_k = (s_k - m) - \log\textstyle\sum_j e^{s_j - m},
+
+    where the shift :math:`m = \max_j s_j` is a constant (log-softmax does not change when
+    every logit moves by the same amount) that keeps :math:`e^{s_j - m} \le 1`
+    (수치 안정성). Same result as ``torch.nn.functional.cross_entropy(logits, y)``.
+
+    Parameters
+    ----------
+    logits : Value of shape (n, C)
+        Scores (로짓) for n examples and C classes.
+    y : array_like of ints, shape (n,)
+        The correct class of each example, in ``0 .. C-1``.
+
+    Returns
+    -------
+    Value
+        A single number.
+
+    Examples
+    --------
+    >>> s = Value([[2.0, 0.0], [0.0, 0.0]])
+    >>> L = cross_entropy(s, [0, 1])
+    >>> round(L.item(), 6)         # (log(1 + e^-2) + log 2) / 2
+    0.410038
+    >>> L.backward(); s.grad.round(4)
+    array([[-0.0596,  0.0596],
+           [ 0.25  , -0.25  ]])
+
+    Introduced in chapter 4.
+    """
+    if not isinstance(logits, Value) or logits.ndim != 2:
+        got = f"shape {logits.shape}" if isinstance(logits, Value) else type(logits).__name__
+        raise ValueError(f"logits must be a Value of shape (n, C); got {got}")
+    n, num_classes = logits.shape
+    y_arr = np.asarray(y)
+    if y_arr.dtype.kind not in "iu" or y_arr.shape != (n,):
+        raise ValueError(f"y must be {n} integer class labels (shape ({n},)); got dtype {y_arr.dtype} "
+                         f"and shape {y_arr.shape}")
+    if n == 0:
+        raise ValueError("cross_entropy needs at least one example")
+    if y_arr.min() < 0 or y_arr.max() >= num_classes:
+        raise ValueError(f"labels must be in 0..{num_classes - 1}; got values from {y_arr.min()} to {y_arr.max()}")
+    shifted = logits - logits.data.max(axis=1, keepdims=True)
+    log_probs = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
+    one_hot = np.eye(num_classes)[y_arr]
+    return -(log_probs * one_hot).sum() / n
+
