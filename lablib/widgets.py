@@ -1,0 +1,294 @@
+"""Sliders for chapters 5-8: learning rate, momentum, start point and steps, redrawn live.
+
+ipywidgets glue only. Each explorer wires its sliders to one computation from
+:mod:`lablib.landscapes` (:func:`~lablib.landscapes.compare`) and one drawing
+from :mod:`lablib.plotting.landscapes`; when a slider moves it recomputes the
+runs and redraws the figure into an image widget (this works the same in
+JupyterLab, classic Jupyter and Colab, and needs no interactive matplotlib
+backend). A slider does nothing on the static web site, so every chapter shows
+the same figure at fixed settings just before each widget.
+
+Every function returns the widget (an :class:`Explorer`), so that a test can
+build it and move a slider without a screen::
+
+    ex = momentum_explorer()
+    ex.sliders["momentum"].value = 0.5      # recomputes and redraws
+    ex.result["Momentum"].path              # the run now shown
+
+Introduced in chapter 5.
+"""
+from __future__ import annotations
+
+import io
+import math
+from typing import Callable, Mapping, Sequence
+
+import ipywidgets as widgets
+import numpy as np
+
+from . import landscapes as _ls
+from .plotting import landscapes as _pl
+
+__all__ = [
+    "Explorer", "lr_slider", "momentum_slider", "steps_slider", "start_sliders",
+    "trajectory_explorer", "gd_explorer", "momentum_explorer", "optimizer_explorer",
+]
+
+_STYLE = {"description_width": "initial"}
+_LAYOUT = {"width": "360px"}
+
+
+def lr_slider(value: float = 0.01, low: float = 1e-3, high: float = 1.0) -> widgets.FloatLogSlider:
+    """A learning-rate (학습률) slider on a log scale from ``low`` to ``high``.
+
+    Examples
+    --------
+    >>> s = lr_slider(0.3)
+    >>> s.value, s.min, s.max
+    (0.3, -3.0, 0.0)
+    """
+    if not (0 < low < high and math.isfinite(high)):
+        raise ValueError(f"need 0 < low < high for the learning-rate range, got {low!r}, {high!r}")
+    if not low <= value <= high:
+        raise ValueError(f"learning rate {value!r} is outside the slider's range [{low:g}, {high:g}]")
+    return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.01,
+                                  description="learning rate α", readout_format=".3g",
+                                  continuous_update=False, style=_STYLE, layout=_LAYOUT)
+
+
+def momentum_slider(value: float = 0.9) -> widgets.FloatSlider:
+    """A momentum (모멘텀) slider from 0 to 0.99 in steps of 0.01.
+
+    Examples
+    --------
+    >>> momentum_slider(0.95).max
+    0.99
+    """
+    if not 0 <= value <= 0.99:
+        raise ValueError(f"momentum {value!r} is outside the slider's range [0, 0.99]")
+    return widgets.FloatSlider(value=value, min=0.0, max=0.99, step=0.01, description="momentum γ",
+                               readout_format=".2f", continuous_update=False, style=_STYLE, layout=_LAYOUT)
+
+
+def steps_slider(value: int = 50, high: int = 200) -> widgets.IntSlider:
+    """A slider for the number of updates, 1 to ``high``.
+
+    Examples
+    --------
+    >>> steps_slider(30).value
+    30
+    """
+    if not (isinstance(high, (int, np.integer)) and high >= 1):
+        raise ValueError(f"high must be a positive integer, got {high!r}")
+    if not (isinstance(value, (int, np.integer)) and 1 <= value <= high):
+        raise ValueError(f"steps {value!r} must be an integer in [1, {high}]")
+    return widgets.IntSlider(value=int(value), min=1, max=int(high), description="steps",
+                             continuous_update=False, style=_STYLE, layout=_LAYOUT)
+
+
+def start_sliders(landscape, x0) -> dict:
+    """Sliders for the start point, one per weight, spanning the landscape's bounds.
+
+    Returns ``{"x0": slider}`` for a 1-D landscape and ``{"x0": ..., "y0": ...}`` for a 2-D one.
+
+    Examples
+    --------
+    >>> from lablib.landscapes import quartic
+    >>> start_sliders(quartic(), -0.1)["x0"].value
+    -0.1
+    """
+    start = np.array(x0, dtype=float).reshape(-1)
+    if start.shape != (landscape.dim,):
+        raise ValueError(f"x0 must have {landscape.dim} coordinate(s) for {landscape.name}, got {x0!r}")
+    names = ["x0"] if landscape.dim == 1 else ["x0", "y0"]
+    labels = ["start w₀"] if landscape.dim == 1 else ["start x₀", "start y₀"]
+    out = {}
+    for name, label, v, (lo, hi) in zip(names, labels, start, landscape.bounds):
+        if not lo <= v <= hi:
+            raise ValueError(f"start {name}={v:g} is outside {landscape.name}'s drawn range [{lo:g}, {hi:g}]")
+        out[name] = widgets.FloatSlider(value=float(v), min=float(lo), max=float(hi), step=(hi - lo) / 400,
+                                        description=label, readout_format=".3f", continuous_update=False,
+                                        style=_STYLE, layout=_LAYOUT)
+    return out
+
+
+class Explorer(widgets.VBox):
+    """Sliders, a computation and a drawing: moving a slider recomputes and redraws.
+
+    Parameters
+    ----------
+    sliders : dict of str to widget
+        Their values are passed to ``compute`` by these names.
+    compute : callable
+        ``compute(**values)`` returns a result (e.g. a dict of Trajectory).
+    draw : callable
+        ``draw(result, axes)`` draws the result on the figure's axes.
+    ncols : int
+        Number of side-by-side axes.
+    figsize : (float, float)
+
+    Attributes
+    ----------
+    sliders : dict
+    result
+        What ``compute`` returned for the current slider values.
+    figure : matplotlib.figure.Figure
+        The figure as last drawn (made without pyplot, so it is never shown twice).
+    image : ipywidgets.Image
+        The PNG of the figure that the notebook shows.
+    redraws : int
+        How many times the figure has been drawn.
+
+    Introduced in chapter 5.
+    """
+
+    def __init__(self, sliders: Mapping[str, widgets.Widget], compute: Callable, draw: Callable,
+                 ncols: int = 2, figsize=(10.0, 4.0), dpi: int = 90):
+        from matplotlib.figure import Figure
+
+        if not sliders:
+            raise ValueError("an Explorer needs at least one slider")
+        self.sliders = dict(sliders)
+        self.compute = compute
+        self.draw = draw
+        self.ncols = int(ncols)
+        self.dpi = dpi
+        self.figure = Figure(figsize=figsize, layout="constrained")
+        self.image = widgets.Image(format="png", layout={"max_width": "100%"})
+        self.result = None
+        self.redraws = 0
+        for s in self.sliders.values():
+            s.observe(self._on_change, names="value")
+        super().__init__([widgets.HBox([widgets.VBox(list(self.sliders.values()))]), self.image])
+        self.redraw()
+
+    def values(self) -> dict:
+        """The sliders' current values by name."""
+        return {name: s.value for name, s in self.sliders.items()}
+
+    def _on_change(self, change):
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Recompute with the current slider values and redraw the figure."""
+        self.result = self.compute(**self.values())
+        self.figure.clear()
+        axes = self.figure.subplots(1, self.ncols, squeeze=False)[0]
+        self.draw(self.result, axes)
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=self.dpi)
+        self.image.value = buf.getvalue()
+        self.redraws += 1
+
+
+def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: float = 0.01,
+                        momentum: float | None = None, steps: int = 50, lr_range=(1e-3, 1.0),
+                        max_steps: int = 200, start: bool = True, figsize=(10.0, 4.0)) -> Explorer:
+    """Runs of one or more optimizers on a landscape, with sliders; the path on the left, the loss on the right.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    x0 : float or (x, y)
+        The initial start point.
+    optimizers : sequence of str
+        Names known to :func:`lablib.landscapes.trajectory`, all run with the slider's learning rate.
+    lr, momentum, steps : initial slider values
+        ``momentum=None`` shows no momentum slider (the optimizers then use 0.9 if they take one).
+    lr_range : (low, high)
+        The learning-rate slider's range (log scale).
+    max_steps : int
+        The steps slider's maximum.
+    start : bool
+        Show sliders for the start point.
+
+    Returns
+    -------
+    Explorer
+
+    Examples
+    --------
+    >>> from lablib.landscapes import quartic
+    >>> ex = trajectory_explorer(quartic(), -0.1, ["GD"], lr=0.3, steps=20)
+    >>> ex.sliders["lr"].value = 0.6
+    >>> ex.redraws, round(ex.result["GD"].final_loss, 4)
+    (2, -0.1966)
+
+    Introduced in chapter 5.
+    """
+    if not isinstance(landscape, _ls.Landscape):
+        raise ValueError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    names = list(optimizers)
+    for name in names:
+        if name not in _ls.OPTIMIZER_NAMES:
+            raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(_ls.OPTIMIZER_NAMES)}")
+    sliders = {"lr": lr_slider(lr, *lr_range)}
+    if momentum is not None:
+        sliders["momentum"] = momentum_slider(momentum)
+    sliders["steps"] = steps_slider(steps, max_steps)
+    start_point = np.array(x0, dtype=float).reshape(-1)
+    if start:
+        sliders.update(start_sliders(landscape, start_point))
+    else:
+        start_sliders(landscape, start_point)            # validates x0 all the same
+
+    def compute(lr, steps, momentum=0.9, x0=None, y0=None):
+        point = start_point if x0 is None else ([x0] if y0 is None else [x0, y0])
+        return _ls.compare(names, landscape, point, steps, lr=lr, momentum=momentum)
+
+    def draw(runs, axes):
+        _pl.plot_trajectories(landscape, runs, ax=axes[0])
+        axes[0].set_title(landscape.name)
+        _pl.plot_loss_histories(runs, ax=axes[1])
+        axes[1].set_title("loss against iteration")
+
+    return Explorer(sliders, compute, draw, ncols=2, figsize=figsize)
+
+
+def gd_explorer(landscape=None, x0=-0.1, lr: float = 0.01, steps: int = 30, **kwargs) -> Explorer:
+    """Gradient descent with a learning-rate slider (chapter 5); the quartic by default.
+
+    Examples
+    --------
+    >>> ex = gd_explorer(lr=0.4)
+    >>> sorted(ex.sliders), ex.redraws
+    (['lr', 'steps', 'x0'], 1)
+
+    Introduced in chapter 5.
+    """
+    landscape = _ls.quartic() if landscape is None else landscape
+    return trajectory_explorer(landscape, x0, ["GD"], lr=lr, steps=steps, **kwargs)
+
+
+def momentum_explorer(landscape=None, x0=-0.1, lr: float = 0.01, momentum: float = 0.9,
+                      steps: int = 50, **kwargs) -> Explorer:
+    """SGD against SGD with momentum, with learning-rate and momentum sliders (chapter 7).
+
+    Examples
+    --------
+    >>> ex = momentum_explorer()
+    >>> ex.sliders["momentum"].value = 0.0      # momentum 0 is plain SGD
+    >>> bool(np.array_equal(ex.result["SGD"].path, ex.result["Momentum"].path))
+    True
+
+    Introduced in chapter 7.
+    """
+    landscape = _ls.quartic() if landscape is None else landscape
+    return trajectory_explorer(landscape, x0, ["SGD", "Momentum"], lr=lr, momentum=momentum,
+                               steps=steps, **kwargs)
+
+
+def optimizer_explorer(landscape, x0, optimizers: Sequence[str] = ("SGD", "Momentum", "RMSprop", "Adam"),
+                       lr: float = 0.01, momentum: float = 0.9, steps: int = 100, **kwargs) -> Explorer:
+    """Several optimizers from one start with one learning rate, with sliders (chapter 8).
+
+    Examples
+    --------
+    >>> from lablib.landscapes import elongated_bowl
+    >>> ex = optimizer_explorer(elongated_bowl(), (-6.0, 2.0), lr=0.1, steps=20)
+    >>> list(ex.result)
+    ['SGD', 'Momentum', 'RMSprop', 'Adam']
+
+    Introduced in chapter 8.
+    """
+    return trajectory_explorer(landscape, x0, optimizers, lr=lr, momentum=momentum, steps=steps, **kwargs)
