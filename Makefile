@@ -1,6 +1,7 @@
 # One entry point for building and testing the book (Linux/macOS with make).
 #   make book   install everything into .venv and build the site into _build/html
-#   make test   install everything (test tools too) and run the whole test suite
+#   make test   install everything (test tools too) and run the whole test suite,
+#               ending with the browser tests of the built site (headless Chromium)
 #   make lab    open the chapters in JupyterLab
 #   make serve  serve the built site on http://127.0.0.1:8000
 #   make bench  run the benchmarks (not part of the tests)
@@ -10,8 +11,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the front-end files the site serves itself (MathJax, widget manager): package-lock.json
+NODE_STAMP := node_modules/.installed
+# the browser the browser tests drive (Debian's chromium package)
+CHROMIUM ?= /usr/bin/chromium
+# as root on Debian/Ubuntu, missing system packages are installed with apt-get
+APT_INSTALL = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	  else echo "Please install $(1) (Debian/Ubuntu: sudo apt-get install $(1))" >&2; exit 1; fi
 
-.PHONY: setup book test test-unit test-notebooks test-build lab serve bench clean
+.PHONY: setup book test test-unit test-notebooks test-build test-browser lab serve bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,17 +28,23 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || { $(call APT_INSTALL,npm); }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 
 book: setup
 	$(BIN)/jupyter-book build .
 	@echo "Built: open _build/html/index.html, or run 'make serve'."
 
-test: setup test-unit test-notebooks test-build
+# (in this order: test-browser tests the site that test-build has just built)
+test: setup test-unit test-notebooks test-build test-browser
 
 # lablib's unit tests and the doctests in its docstrings
 test-unit: setup
-	$(BIN)/python -m pytest --doctest-modules lablib tests -p no:cacheprovider
+	$(BIN)/python -m pytest --doctest-modules lablib tests -p no:cacheprovider --ignore=tests/browser
 
 # every chapter top to bottom in a fresh kernel; the notebooks' assert cells are the checks
 test-notebooks: setup
@@ -40,6 +55,13 @@ test-notebooks: setup
 test-build: setup
 	rm -rf _build
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+# the built site in headless Chromium, served on 127.0.0.1 with the network cut off:
+# every page without console errors or failed requests, formulas typeset, images loaded,
+# search, the explorers' sliders, a phone's width (tests/browser/)
+test-browser: setup
+	test -x $(CHROMIUM) || { $(call APT_INSTALL,chromium); }
+	BOOK_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 lab: setup
 	$(BIN)/jupyter lab chapters/

@@ -1,0 +1,142 @@
+"""Sphinx extension for the book's website: serve every front-end file from the site itself.
+
+A Jupyter Book 1.x site loads MathJax, RequireJS and the Jupyter widget manager from CDNs,
+so offline its formulas stay raw TeX and its embedded widgets stay blank. This extension
+
+* copies pinned copies of those files, installed by ``npm ci`` from ``package.json`` /
+  ``package-lock.json`` into ``node_modules/``, to ``_build/html/_static/`` (``_config.yml``
+  points ``mathjax_path`` and ``nb_ipywidgets_js`` at them). A missing or differently
+  versioned package stops the build with a message saying to run ``npm ci``: the site never
+  falls back to a CDN silently;
+* removes the scripts and style sheets that the theme stack adds twice to every page (the
+  duplicated ``const THEBE_JS_URL = ...`` raises "Identifier 'THEBE_JS_URL' has already been
+  declared" in the browser console);
+* serves ``static/jupyter-widgets/setup.js``, which lets the widget manager find its fonts
+  in ``_static/`` and typeset with MathJax 3.
+
+``tests/browser/`` checks the result in a real browser with the network cut off.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+# npm package -> (files or folders inside the package, folder under _static/ they go to)
+ASSETS: dict[str, tuple[tuple[str, ...], str]] = {
+    # tex-mml-chtml.js is the combined component the pages load; the folders hold what it
+    # loads on demand (TeX extensions, CHTML fonts, the menu's SVG renderer, accessibility).
+    "mathjax": (("es5/tex-mml-chtml.js", "es5/input", "es5/output", "es5/a11y", "es5/sre",
+                 "es5/ui"), "mathjax"),
+    # embed-amd.js bundles the core widget models; the hashed font files are Font Awesome's,
+    # which it loads relative to its own URL.
+    "@jupyter-widgets/html-manager": (("dist/embed-amd.js", "dist/*.woff2", "dist/*.woff",
+                                       "dist/*.ttf", "dist/*.eot", "dist/*.svg"),
+                                      "jupyter-widgets"),
+    "requirejs": (("require.js",), "jupyter-widgets"),
+}
+
+
+def _pinned_versions(root: Path) -> dict[str, str]:
+    manifest = json.loads((root / "package.json").read_text(encoding="utf-8"))
+    return manifest.get("dependencies", {})
+
+
+def check_assets(root: Path) -> dict[str, Path]:
+    """Return ``{package: folder}`` for the installed asset packages, checked against the pins.
+
+    Raises ``ExtensionError`` when a package is missing or its version differs from
+    ``package.json``.
+    """
+    pins = _pinned_versions(root)
+    found = {}
+    for package in ASSETS:
+        if package not in pins:
+            raise ExtensionError(f"book_site: package.json does not pin {package!r}")
+        folder = root / "node_modules" / package
+        manifest = folder / "package.json"
+        if not manifest.is_file():
+            raise ExtensionError(
+                f"book_site: {package} is not installed in {root / 'node_modules'}; "
+                "run `npm ci` in the book's folder (`make setup` does it)")
+        version = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+        if version != pins[package]:
+            raise ExtensionError(
+                f"book_site: node_modules has {package} {version}, package.json pins "
+                f"{pins[package]}; run `npm ci`")
+        found[package] = folder
+    return found
+
+
+def copy_assets(root: Path, static_dir: Path) -> int:
+    """Copy the pinned front-end files into ``static_dir``; return the number of bytes copied."""
+    total = 0
+    for package, folder in check_assets(root).items():
+        sources, target = ASSETS[package]
+        dest = static_dir / target
+        dest.mkdir(parents=True, exist_ok=True)
+        for pattern in sources:
+            matches = sorted(folder.glob(pattern))
+            if not matches:
+                raise ExtensionError(f"book_site: {package} has no {pattern}")
+            for src in matches:
+                out = dest / Path(pattern).name if src.is_dir() else dest / src.name
+                if src.is_dir():
+                    shutil.copytree(src, out, dirs_exist_ok=True)
+                    total += sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+                else:
+                    shutil.copy2(src, out)
+                    total += out.stat().st_size
+    return total
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    nbytes = copy_assets(Path(app.srcdir), Path(app.outdir) / "_static")
+    logger.info(f"book_site: served MathJax, RequireJS and the widget manager locally "
+                f"({nbytes / 2**20:.1f} MiB in _static/)")
+
+
+def _dedupe(items: list) -> list:
+    """Keep the first of the assets with the same file and attributes, whatever their priority.
+
+    (Sphinx drops exact duplicates only. An inline script added with ``app.add_js_file(None,
+    body=...)`` after the builder exists is stored twice, once with the file name ``None`` and
+    once with ``""``: that is how sphinx-thebe's and sphinx-togglebutton's scripts end up on
+    every page twice.)
+    """
+    seen, kept = set(), []
+    for item in sorted(items, key=lambda a: getattr(a, "priority", 500)):
+        key = (str(getattr(item, "filename", item) or ""),
+               tuple(sorted((k, str(v)) for k, v in getattr(item, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = _dedupe(context[key])
+
+
+def _on_config_inited(app: Sphinx, config) -> None:
+    # _ext/static/ holds the book's own small scripts (jupyter-widgets/setup.js)
+    config.html_static_path.append(str(STATIC))
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
+    # run after the other extensions have added their files for the page
+    app.connect("html-page-context", _on_html_page_context, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

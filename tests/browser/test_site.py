@@ -1,0 +1,189 @@
+"""Every page of the built site, in headless Chromium with the network cut off.
+
+Each page is visited once (at 1280 px, then resized to a phone's 390 px) and the tests below
+read what that visit recorded. Pages are found in the built site, so new chapters are tested
+as soon as they are built.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from browser_support import SITE, PageLog, site_pages
+
+if not (SITE / "index.html").is_file():
+    raise RuntimeError(f"no built site at {SITE}: build it first (`make book` or "
+                       "`make test-build`), or point BOOK_HTML at one")
+
+PAGES = site_pages()
+SCREENSHOTS = os.environ.get("BOOK_SCREENSHOTS")   # a folder: save what the browser drew
+
+# Text outside code that means TeX was not typeset: $$, \( \[ \begin{, or $ right before a command.
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$\\[A-Za-z]")
+
+READ_MATH = """() => {
+  const maths = [...document.querySelectorAll('.math')];
+  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .MathJax';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (el && !el.closest(skip)) texts.push(n.textContent);
+  }
+  return {
+    count: maths.length,
+    typeset: maths.filter(m => m.querySelector('mjx-container') || m.matches('mjx-container')).length,
+    errors: [...document.querySelectorAll('mjx-merror')].map(e => e.getAttribute('data-mjx-error') || e.textContent),
+    text: texts.join(' '),
+  };
+}"""
+
+LOAD_IMAGES = """async () => {
+  const imgs = [...document.images];
+  for (const img of imgs) img.loading = 'eager';
+  await Promise.all(imgs.map(img => img.complete ? null :
+      new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
+  return imgs.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.currentSrc || img.src);
+}"""
+
+# At phone width: how far the page scrolls sideways, and text blocks that stick out of the
+# screen (text inside a container that scrolls on its own — code, wide tables, long formulas —
+# is allowed to).
+READ_PHONE = """() => {
+  const W = document.documentElement.clientWidth;
+  const inScroller = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll') return true;
+    }
+    return false;
+  };
+  const wide = [];
+  const blocks = 'p, li, dt, dd, h1, h2, h3, h4, h5, h6, caption, figcaption, .admonition-title';
+  for (const el of document.querySelectorAll('article ' + blocks.split(', ').join(', article '))) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || inScroller(el)) continue;
+    if (r.right > W + 1 || r.left < -1)
+      wide.push(`${el.tagName} (${Math.round(r.left)}..${Math.round(r.right)} px): ` +
+                el.textContent.trim().slice(0, 60));
+  }
+  return {overflow: document.documentElement.scrollWidth - W, width: W, wide};
+}"""
+
+
+@dataclass
+class Visit:
+    log: PageLog
+    math: dict
+    broken_images: list
+    phone: dict
+    notes: list = field(default_factory=list)
+
+
+def _visit(browser, site_url: str, path: str) -> Visit:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        log = PageLog(page, site_url)
+        page.goto(site_url + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("async () => { if (window.MathJax && MathJax.startup && "
+                      "MathJax.startup.promise) await MathJax.startup.promise; }")
+        broken = page.evaluate(LOAD_IMAGES)
+        math = page.evaluate(READ_MATH)
+        if SCREENSHOTS:
+            out = Path(SCREENSHOTS) / (path.replace("/", "__") + ".png")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)              # let the layout settle after the resize
+        phone = page.evaluate(READ_PHONE)
+        if SCREENSHOTS:
+            page.screenshot(path=str(Path(SCREENSHOTS) / (path.replace("/", "__") + ".390.png")),
+                            full_page=True)
+        page.wait_for_load_state("networkidle")  # anything the narrow layout loads
+        return Visit(log, math, broken, phone)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def visit(browser, site_url):
+    cache: dict[str, Visit] = {}
+
+    def get(path: str) -> Visit:
+        if path not in cache:
+            cache[path] = _visit(browser, site_url, path)
+        return cache[path]
+
+    return get
+
+
+def test_the_site_has_its_pages():
+    assert "index.html" in PAGES and "search.html" in PAGES and "intro.html" in PAGES
+    assert any(p.startswith("chapters/") for p in PAGES), PAGES
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_console_errors(visit, path):
+    assert visit(path).log.console_errors == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_failed_requests(visit, path):
+    assert visit(path).log.failed == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_needs_no_network(visit, path):
+    assert visit(path).log.outside == [], "the page asked for files from outside the site"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_formulas_are_rendered(visit, path):
+    math = visit(path).math
+    assert math["typeset"] == math["count"], f"{math['count'] - math['typeset']} formulas not typeset"
+    assert math["errors"] == []
+    leftovers = [m.group(0) + "…" + math["text"][m.start():m.start() + 60]
+                 for m in RAW_TEX.finditer(math["text"])]
+    assert leftovers == [], "raw TeX left in the text"
+
+
+def test_formulas_exist_somewhere():
+    """The formula check above must see formulas (so it can fail)."""
+    assert any(".math" in p.read_text(encoding="utf-8") or 'class="math' in
+               p.read_text(encoding="utf-8") for p in (SITE / q for q in PAGES))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_images_load(visit, path):
+    assert visit(path).broken_images == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_phone_width_no_sideways_scroll(visit, path):
+    phone = visit(path).phone
+    assert phone["width"] <= 390
+    assert phone["overflow"] <= 0, f"the page scrolls {phone['overflow']} px sideways at 390 px"
+    assert phone["wide"] == [], "text wider than the screen"
+
+
+def test_search_finds_momentum(new_page, site_url):
+    page, log = new_page()
+    page.goto(site_url + "search.html?q=momentum", wait_until="load")
+    page.wait_for_function(
+        "() => /finished|found/i.test(document.querySelector('#search-results')?.innerText || '')",
+        timeout=15_000)
+    hits = page.eval_on_selector_all("#search-results ul.search li a",
+                                     "links => links.map(a => a.getAttribute('href'))")
+    assert hits, page.inner_text("#search-results")
+    pages = {h.split("#")[0].split("?")[0] for h in hits}
+    assert all((SITE / p).is_file() for p in pages), pages
+    for chapter in ("chapters/07_momentum.html",):
+        if chapter in PAGES:
+            assert chapter in pages, f"searching 'momentum' does not find {chapter}"
+    assert log.console_errors == [] and log.failed == [] and log.outside == []
