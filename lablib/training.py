@@ -36,7 +36,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 __all__ = [
     "History", "Evaluation", "NonFiniteLossError", "fit", "evaluate", "predict",
@@ -74,9 +74,12 @@ class History:
         Wall-clock seconds of each epoch, validation included (machine-dependent).
     batch_loss : list of float
         The loss of every mini-batch, one per update, in order.
+    monitor : str
+        The curve that picks the best epoch: ``"val_loss"`` (default with a
+        validation loader), ``"val_acc"``, ``"train_loss"`` (default without one) or ``"train_acc"``.
     best_epoch : int or None
-        The epoch with the lowest validation loss (the lowest training loss
-        without a validation loader); the earliest one on ties.
+        The epoch with the lowest monitored loss (or highest monitored accuracy);
+        the earliest one on ties.
     best_state : dict or None
         A copy (on the CPU) of the model's ``state_dict()`` at ``best_epoch``;
         ``model.load_state_dict(history.best_state)`` restores it.
@@ -94,6 +97,7 @@ class History:
     lr: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
     batch_loss: list = field(default_factory=list)
+    monitor: str = "val_loss"
     best_epoch: int | None = None
     best_state: dict | None = None
     stopped_early: bool = False
@@ -111,13 +115,18 @@ class History:
 
     @property
     def monitored(self) -> list:
-        """The curve that picks the best epoch: ``val_loss``, or ``train_loss`` without validation."""
-        return self.val_loss if self.val_loss else self.train_loss
+        """The curve named by ``monitor`` (e.g. ``val_loss``)."""
+        return getattr(self, self.monitor)
 
     @property
-    def best_loss(self) -> float:
-        """The monitored loss at ``best_epoch`` (inf if no epoch completed)."""
-        return self.monitored[self.best_epoch - 1] if self.best_epoch else math.inf
+    def best_value(self) -> float:
+        """The monitored value at ``best_epoch`` (NaN if no epoch completed)."""
+        return self.monitored[self.best_epoch - 1] if self.best_epoch else math.nan
+
+    def _improves(self, value: float) -> bool:
+        if self.best_epoch is None:
+            return True
+        return value > self.best_value if self.monitor.endswith("acc") else value < self.best_value
 
     def __repr__(self) -> str:
         n = len(self.train_loss)
@@ -221,7 +230,12 @@ def make_loader(X, y, batch_size: int = 64, shuffle: bool = False, device=None) 
     y = y.long()
     if device is not None:
         X, y = X.to(device), y.to(device)
-    return DataLoader(TensorDataset(X, y), batch_size=int(batch_size), shuffle=shuffle)
+    dataset = TensorDataset(X, y)
+    # Hand the dataset a whole batch of indices at once (one tensor indexing per batch
+    # instead of one per example): the same batches as DataLoader(dataset, batch_size,
+    # shuffle), about twice as fast for small models.
+    order = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+    return DataLoader(dataset, sampler=BatchSampler(order, int(batch_size), drop_last=False), batch_size=None)
 
 
 def _model_device(model: nn.Module, device):
@@ -387,7 +401,7 @@ def _progress_bar(iterable, show, **kwargs):
 
 def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int = 10, *,
         loss_fn: Callable | None = None, scheduler=None, patience: int | None = None,
-        restore_best: bool = False, num_classes: int | None = None, on_nonfinite: str = "raise",
+        restore_best: bool = False, monitor: str | None = None, num_classes: int | None = None, on_nonfinite: str = "raise",
         seed: int | None = None, device=None, progress: bool | None = None,
         desc: str | None = None) -> History:
     """Train ``model`` with ``optimizer`` for ``epochs`` epochs; return its :class:`History`.
@@ -401,8 +415,8 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
 
     where ``step`` is the optimizer's rule (for plain SGD, :math:`\\theta - \\eta\\nabla_\\theta L_{\\mathcal B}`).
     After every epoch the model is evaluated on ``val_loader`` (:func:`evaluate`);
-    the epoch with the lowest validation loss is the *best epoch*, and a copy of the
-    weights at that epoch is kept (``history.best_state``).
+    the epoch with the lowest validation loss (or what ``monitor`` names) is the
+    *best epoch*, and a copy of the weights at that epoch is kept (``history.best_state``).
 
     Parameters
     ----------
@@ -421,9 +435,12 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
     scheduler : optional
         A learning-rate scheduler; ``scheduler.step()`` is called after every epoch.
     patience : int, optional
-        Early stopping: end the run when the validation loss has not improved for this many epochs.
+        Early stopping: end the run when the monitored curve has not improved for this many epochs.
     restore_best : bool, default False
         Load ``best_state`` into ``model`` at the end (early stopping that keeps the best weights).
+    monitor : {"val_loss", "val_acc", "train_loss", "train_acc"}, optional
+        The curve that picks the best epoch (lowest loss, highest accuracy). Default
+        ``"val_loss"``, or ``"train_loss"`` without a validation loader.
     num_classes : int, optional
         The number of classes the model must output; default: read off the labels of
         ``train_loader``'s dataset when it is a ``TensorDataset`` (or has ``classes``/``targets``).
@@ -471,6 +488,12 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
             continue
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if monitor is None:
+        monitor = "val_loss" if val_loader is not None else "train_loss"
+    if monitor not in ("val_loss", "val_acc", "train_loss", "train_acc"):
+        raise ValueError(f"monitor must be 'val_loss', 'val_acc', 'train_loss' or 'train_acc', got {monitor!r}")
+    if monitor.startswith("val") and val_loader is None:
+        raise ValueError(f"monitor={monitor!r} needs a val_loader")
     if on_nonfinite not in ("raise", "stop"):
         raise ValueError(f"on_nonfinite must be 'raise' or 'stop', got {on_nonfinite!r}")
     _check_loader(train_loader, "train_loader")
@@ -487,7 +510,7 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
     except TypeError:
         n_batches = None
 
-    history = History()
+    history = History(monitor=monitor)
     epoch_bar = _progress_bar(range(1, int(epochs) + 1), show, desc=desc or "epochs", unit="epoch")
     for epoch in epoch_bar:
         start = time.perf_counter()
@@ -536,8 +559,7 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
             scheduler.step()
         history.seconds.append(time.perf_counter() - start)
 
-        monitored = history.monitored[-1]
-        if history.best_epoch is None or monitored < history.best_loss:
+        if history._improves(history.monitored[-1]):
             history.best_epoch = epoch
             history.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         if show:
@@ -545,8 +567,7 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
                                    **({"val_loss": f"{history.val_loss[-1]:.4f}"} if history.val_loss else {})})
         if patience is not None and epoch - history.best_epoch >= patience and epoch < epochs:
             history.stopped_early = True
-            history.stop_reason = (f"early stopping at epoch {epoch}: no improvement in the "
-                                   f"{'validation' if history.val_loss else 'training'} loss for "
+            history.stop_reason = (f"early stopping at epoch {epoch}: no improvement in {monitor} for "
                                    f"{patience} epoch{'s' if patience > 1 else ''} (best epoch {history.best_epoch})")
             break
     if show and hasattr(epoch_bar, "close"):

@@ -92,12 +92,12 @@ def test_best_epoch_is_the_minimum_of_the_validation_loss(problem):
     # a large learning rate makes the validation loss go up and down
     model, h = run(problem, lr=3.0, epochs=12, opt=torch.optim.SGD)
     assert h.best_epoch == int(np.argmin(h.val_loss)) + 1
-    assert h.best_loss == min(h.val_loss)
+    assert h.best_value == min(h.val_loss)
     # best_state is a copy of the weights at that epoch: loading it reproduces its validation loss
     assert h.best_epoch != len(h.val_loss), "the test needs a run whose last epoch is not the best"
     fresh = nn.Linear(4, 3)
     fresh.load_state_dict(h.best_state)
-    assert evaluate(fresh, problem[1]).loss == pytest.approx(h.best_loss, rel=1e-6)
+    assert evaluate(fresh, problem[1]).loss == pytest.approx(h.best_value, rel=1e-6)
     assert evaluate(model, problem[1]).loss == pytest.approx(h.val_loss[-1], rel=1e-6)
 
 
@@ -116,7 +116,17 @@ def test_best_epoch_ties_choose_the_earliest():
     model = Frozen()
     h = fit(model, torch.optim.SGD(model.parameters(), lr=0.0), loader, loader, epochs=3)
     assert np.allclose(h.val_loss, math.log(3)) and len(set(h.val_loss)) == 1
-    assert h.best_epoch == 1 and History(val_loss=[2.0], train_loss=[2.0], best_epoch=1).best_loss == 2.0
+    assert h.best_epoch == 1 and History(val_loss=[2.0], train_loss=[2.0], best_epoch=1).best_value == 2.0
+
+
+def test_monitor_validation_accuracy(problem):
+    _, h = run(problem, lr=3.0, epochs=12, monitor="val_acc")
+    assert h.monitor == "val_acc" and h.best_value == max(h.val_acc)
+    assert h.best_epoch == int(np.argmax(h.val_acc)) + 1
+    _, h = run(problem, lr=3.0, epochs=12, monitor="train_acc", patience=1)
+    assert h.best_epoch == int(np.argmax(h.train_acc)) + 1
+    with pytest.raises(ValueError, match="needs a val_loader"):
+        fit(nn.Linear(4, 3), torch.optim.SGD(nn.Linear(4, 3).parameters(), lr=0.1), problem[0], monitor="val_acc")
 
 
 def test_without_validation_the_best_epoch_follows_the_training_loss(problem):
@@ -129,7 +139,7 @@ def test_without_validation_the_best_epoch_follows_the_training_loss(problem):
 
 def test_restore_best_loads_the_best_weights(problem):
     model, h = run(problem, lr=3.0, epochs=12, restore_best=True)
-    assert evaluate(model, problem[1]).loss == pytest.approx(h.best_loss, rel=1e-6)
+    assert evaluate(model, problem[1]).loss == pytest.approx(h.best_value, rel=1e-6)
 
 
 def test_patience_stops_early_and_keeps_the_best(problem):
@@ -140,7 +150,7 @@ def test_patience_stops_early_and_keeps_the_best(problem):
     assert len(h.val_loss) == stop < 12
     assert h.val_loss == pytest.approx(full.val_loss[:stop], rel=1e-12)
     assert h.stopped_early and "early stopping at epoch" in h.stop_reason
-    assert evaluate(model, problem[1]).loss == pytest.approx(h.best_loss, rel=1e-6)
+    assert evaluate(model, problem[1]).loss == pytest.approx(h.best_value, rel=1e-6)
 
 
 # --- reproducibility --------------------------------------------------------------------------------
@@ -222,6 +232,7 @@ def test_labels_out_of_range_are_refused_without_dataset_labels():
     ({"patience": 0}, "patience must be a positive integer"),
     ({"on_nonfinite": "ignore"}, "on_nonfinite"),
     ({"num_classes": 1}, "num_classes"),
+    ({"monitor": "val_f1"}, "monitor must be"),
 ])
 def test_bad_arguments(problem, kwargs, message):
     model = nn.Linear(4, 3)
@@ -245,6 +256,15 @@ def test_split_and_loader_validation():
         make_loader(X, y.astype(float))
     with pytest.raises(ValueError, match="batch_size"):
         make_loader(X, y, batch_size=0)
+
+
+def test_make_loader_gives_the_batches_of_a_plain_dataloader():
+    X, y = blobs(n=100)
+    torch.manual_seed(5)
+    ours = [yb.tolist() for _, yb in make_loader(X, y, 16, shuffle=True)]
+    torch.manual_seed(5)
+    plain = [yb.tolist() for _, yb in DataLoader(TensorDataset(X, y), batch_size=16, shuffle=True)]
+    assert ours == plain and len(make_loader(X, y, 16)) == 7
 
 
 def test_predict_and_evaluate_agree(problem):
