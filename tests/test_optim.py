@@ -1,0 +1,508 @@
+"""lablib.optim against torch.optim: float64, hundreds of steps, every option, rtol 1e-10 after every step."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lablib import optim
+
+STEPS = 250
+RTOL = 1e-10
+SHAPES = [(3,), (2, 4), (), (4, 1, 2)]
+
+
+def make_problem(seed=0):
+    """Start values, targets and curvatures for a separable non-convex loss on several arrays."""
+    rng = np.random.default_rng(seed)
+    starts = [rng.normal(size=s) * 2 for s in SHAPES]
+    targets = [rng.normal(size=s) for s in SHAPES]
+    curv = [rng.uniform(0.2, 3.0, size=s) for s in SHAPES]
+    return starts, targets, curv
+
+
+def gradients(values, targets, curv, sign=1.0, noise=None):
+    """Gradient of L = sum 0.5 c (w - t)^2 + 0.1 cos(3 w), times ``sign`` (``-1``: of -L), plus ``noise``.
+
+    The noise stands for mini-batch noise. It keeps the gradients from vanishing: near a
+    minimum a gradient is a difference of nearly equal numbers, so two runs whose
+    parameters differ in the last bit get gradients that differ in the 7th digit, and
+    the update g / sqrt(v) of RMSprop and Adam amplifies that (a property of the
+    closed loop, not of either implementation).
+    """
+    noise = noise or [0.0] * len(values)
+    return [sign * (c * (w - t) - 0.3 * np.sin(3 * w)) + n
+            for w, t, c, n in zip(values, targets, curv, noise)]
+
+
+def noise_sequence(steps, seed):
+    rng = np.random.default_rng(seed + 1000)
+    return [[0.5 * rng.normal(size=s) for s in SHAPES] for _ in range(steps)]
+
+
+def assert_close(actual, desired, err_msg=""):
+    """assert_allclose(rtol=RTOL, atol=0), with a fast path (this runs ~50,000 times)."""
+    actual, desired = np.asarray(actual), np.asarray(desired)
+    if actual.shape != desired.shape or not np.all(np.abs(actual - desired) <= RTOL * np.abs(desired)):
+        np.testing.assert_allclose(actual, desired, rtol=RTOL, atol=0, err_msg=err_msg)
+
+
+def torch_pair(cls_name):
+    return getattr(optim, cls_name), getattr(torch.optim, cls_name)
+
+
+def run_side_by_side(cls_name, kwargs, steps=STEPS, skip=None, seed=0):
+    """Run lablib and torch on the same problem, each computing gradients at its own point.
+
+    ``skip(step, i)`` -> True leaves parameter i without a gradient at that step.
+    Checks parameters and state after every step; returns both parameter lists.
+    """
+    ours_cls, torch_cls = torch_pair(cls_name)
+    starts, targets, curv = make_problem(seed)
+    sign = -1.0 if kwargs.get("maximize") else 1.0
+    ours = [optim.Parameter(w) for w in starts]
+    theirs = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in starts]
+    opt = ours_cls(ours, **kwargs)
+    topt = torch_cls(theirs, **kwargs)
+    noise = noise_sequence(steps, seed)
+    for step in range(1, steps + 1):
+        g_ours = gradients([p.data for p in ours], targets, curv, sign, noise[step - 1])
+        g_theirs = gradients([p.detach().numpy() for p in theirs], targets, curv, sign, noise[step - 1])
+        opt.zero_grad()
+        topt.zero_grad()
+        for i, (p, tp) in enumerate(zip(ours, theirs)):
+            if skip is not None and skip(step, i):
+                p.grad = None
+                continue
+            p.grad += g_ours[i]
+            tp.grad = torch.from_numpy(np.array(g_theirs[i]))
+        opt.step()
+        topt.step()
+        for i, (p, tp) in enumerate(zip(ours, theirs)):
+            assert_close(p.data, tp.detach().numpy(), f"{cls_name}{kwargs} parameter {i} at step {step}")
+            check_state(opt, topt, i, tp, f"{cls_name}{kwargs} step {step}")
+    return ours, theirs
+
+
+def check_state(opt, topt, i, tp, where):
+    tstate = topt.state.get(tp, {})
+    ours = opt.state[i]
+    if not tstate:              # torch keeps no state here (SGD without momentum)
+        return
+    for name, tname in type(opt).TORCH_STATE_NAMES.items():
+        if tname is None or tname not in tstate or tstate[tname] is None:
+            continue
+        theirs = tstate[tname]
+        theirs = float(theirs) if tname == "step" else theirs.numpy()
+        if tname == "step":
+            assert ours.t == theirs, f"{where}: step"
+        else:
+            assert_close(getattr(ours, name), theirs, f"{where}: state {name} (torch {tname}) of parameter {i}")
+
+
+CONFIGS = [
+    ("SGD", {}),                                     # torch's defaults (lr 1e-3)
+    ("SGD", {"lr": 0.02}),
+    ("SGD", {"lr": 0.02, "momentum": 0.9}),
+    ("SGD", {"lr": 0.02, "momentum": 0.9, "dampening": 0.3}),
+    ("SGD", {"lr": 0.02, "momentum": 0.9, "nesterov": True}),
+    ("SGD", {"lr": 0.02, "weight_decay": 0.1}),
+    ("SGD", {"lr": 0.02, "momentum": 0.5, "dampening": 0.1, "weight_decay": 0.05, "maximize": True}),
+    ("SGD", {"lr": 0.01, "momentum": 0.95, "nesterov": True, "weight_decay": 0.1, "maximize": True}),
+    ("Adagrad", {}),
+    ("Adagrad", {"lr": 0.1}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
+    ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5}),
+    ("Adagrad", {"lr": 0.1, "weight_decay": 0.1}),
+    ("Adagrad", {"lr": 0.1, "eps": 1e-3}),
+    ("Adagrad", {"lr": 0.1, "maximize": True}),
+    ("Adagrad", {"lr": 0.2, "lr_decay": 0.05, "weight_decay": 0.2, "initial_accumulator_value": 0.1,
+                 "eps": 1e-6, "maximize": True}),
+    ("RMSprop", {}),
+    ("RMSprop", {"lr": 0.01, "alpha": 0.9}),
+    ("RMSprop", {"lr": 0.01, "centered": True}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.9}),
+    ("RMSprop", {"lr": 0.01, "weight_decay": 0.1}),
+    ("RMSprop", {"lr": 0.01, "eps": 1e-4, "maximize": True}),
+    ("RMSprop", {"lr": 0.005, "alpha": 0.95, "centered": True, "momentum": 0.5, "weight_decay": 0.1,
+                 "maximize": True}),
+    ("Adam", {}),
+    ("Adam", {"lr": 0.05}),
+    ("Adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+    ("Adam", {"lr": 0.05, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.05, "eps": 1e-4}),
+    ("Adam", {"lr": 0.05, "maximize": True}),
+    ("Adam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("Adam", {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.2, "amsgrad": True, "maximize": True}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.05}),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
+    ("AdamW", {"lr": 0.05, "betas": (0.8, 0.95), "eps": 1e-5, "maximize": True}),
+]
+
+
+@pytest.mark.parametrize("cls_name, kwargs", CONFIGS, ids=[f"{c}-{k}" for c, k in CONFIGS])
+def test_matches_torch_every_step(cls_name, kwargs):
+    ours, theirs = run_side_by_side(cls_name, kwargs)
+    # the run went somewhere: the parameters moved away from their start
+    starts, _, _ = make_problem(0)
+    moved = max(float(np.max(np.abs(p.data - w))) for p, w in zip(ours, starts))
+    assert moved > 1e-3
+
+
+@pytest.mark.parametrize("cls_name, kwargs", [
+    ("SGD", {"lr": 0.02, "momentum": 0.9}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+])
+def test_matches_torch_when_some_gradients_are_missing(cls_name, kwargs):
+    # parameter 1 has no gradient on every third step: torch skips it and its step count stays
+    run_side_by_side(cls_name, kwargs, steps=200, skip=lambda step, i: i == 1 and step % 3 == 0)
+
+
+def test_velocity_momentum_equals_sgd_momentum_for_constant_lr():
+    lr, mu = 0.02, 0.9
+    starts, targets, curv = make_problem(1)
+    vel = [optim.Parameter(w) for w in starts]
+    buf = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in starts]
+    ovel = optim.VelocityMomentum(vel, lr=lr, momentum=mu)
+    obuf = torch.optim.SGD(buf, lr=lr, momentum=mu)
+    noise = noise_sequence(STEPS, 1)
+    for step in range(STEPS):
+        ovel.zero_grad()
+        for p, g in zip(vel, gradients([p.data for p in vel], targets, curv, noise=noise[step])):
+            p.grad += g
+        for p, g in zip(buf, gradients([p.detach().numpy() for p in buf], targets, curv, noise=noise[step])):
+            p.grad = torch.from_numpy(np.array(g))
+        ovel.step()
+        obuf.step()
+        for i, (p, tp) in enumerate(zip(vel, buf)):
+            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=RTOL, atol=0)
+            # v_t = lr * b_t
+            np.testing.assert_allclose(ovel.state[i].v, lr * obuf.state[tp]["momentum_buffer"].numpy(),
+                                       rtol=RTOL, atol=0)
+
+
+def test_velocity_momentum_differs_from_sgd_when_lr_changes():
+    w1, w2 = optim.Parameter([1.0]), optim.Parameter([1.0])
+    a, b = optim.VelocityMomentum([w1], lr=0.1, momentum=0.9), optim.SGD([w2], lr=0.1, momentum=0.9)
+    for step in range(5):
+        if step == 2:
+            a.lr = b.lr = 0.01
+        for w, o in ((w1, a), (w2, b)):
+            o.zero_grad()
+            w.grad += 2 * w.data
+            o.step()
+    assert abs(w1.data[0] - w2.data[0]) > 1e-2
+
+
+def test_velocity_momentum_first_steps_by_hand():
+    w = optim.Parameter([1.0, -2.0])
+    opt = optim.VelocityMomentum([w], lr=0.1, momentum=0.5)
+    v = np.zeros(2)
+    x = np.array([1.0, -2.0])
+    for _ in range(10):
+        g = 2 * x
+        v = 0.5 * v + 0.1 * g
+        x = x - v
+        opt.zero_grad()
+        w.grad += 2 * w.data
+        opt.step()
+        np.testing.assert_allclose(w.data, x, rtol=1e-14)
+
+
+def test_defaults_match_torch():
+    import inspect
+
+    for name in ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]:
+        ours, theirs = torch_pair(name)
+        ours_sig = inspect.signature(ours.__init__).parameters
+        torch_sig = inspect.signature(theirs.__init__).parameters
+        for arg, p in ours_sig.items():
+            if arg in ("self", "params", "eps_inside_sqrt"):
+                continue
+            assert arg in torch_sig, f"{name}: {arg} is not a torch argument"
+            assert p.default == torch_sig[arg].default, f"{name}.{arg}: {p.default} vs {torch_sig[arg].default}"
+        # a positional call means the same thing in both: our positional arguments are a prefix of torch's
+        positional = [a for a, p in ours_sig.items() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        torch_positional = [a for a, p in torch_sig.items() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        assert positional == torch_positional[:len(positional)], name
+
+
+# --- Adam with the course's denominator ------------------------------------------------------
+
+
+def test_adam_eps_inside_sqrt_is_the_course_formula():
+    lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
+    starts, targets, curv = make_problem(2)
+    ps = [optim.Parameter(w) for w in starts]
+    opt = optim.Adam(ps, lr=lr, eps=eps, eps_inside_sqrt=True)
+    xs = [w.copy() for w in starts]
+    m = [np.zeros_like(w) for w in starts]
+    v = [np.zeros_like(w) for w in starts]
+    for t in range(1, STEPS + 1):
+        gs = gradients(xs, targets, curv)
+        for k, g in enumerate(gs):
+            m[k] = b1 * m[k] + (1 - b1) * g
+            v[k] = b2 * v[k] + (1 - b2) * g**2
+            xs[k] = xs[k] - lr / np.sqrt(v[k] / (1 - b2**t) + eps) * (m[k] / (1 - b1**t))
+        opt.zero_grad()
+        for p, g in zip(ps, gradients([p.data for p in ps], targets, curv)):
+            p.grad += g
+        opt.step()
+        for p, x in zip(ps, xs):
+            np.testing.assert_allclose(p.data, x, rtol=RTOL, atol=0)
+
+
+def test_adam_eps_inside_sqrt_differs_from_torch_by_a_measurable_amount():
+    # one step with a small gradient: sqrt(v_hat) = |g| = 1e-3 vs sqrt(g^2 + 1e-8) ~ 1.005e-3
+    a, b = optim.Parameter([0.0]), optim.Parameter([0.0])
+    oa = optim.Adam([a], lr=0.1)
+    ob = optim.Adam([b], lr=0.1, eps_inside_sqrt=True)
+    a.grad[:] = b.grad[:] = 1e-3
+    oa.step()
+    ob.step()
+    assert a.data[0] == pytest.approx(-0.1 * 1e-3 / (1e-3 + 1e-8), rel=1e-14)
+    assert b.data[0] == pytest.approx(-0.1 * 1e-3 / math.sqrt(1e-6 + 1e-8), rel=1e-14)
+    assert abs(a.data[0] - b.data[0]) > 4e-4
+
+
+# --- bad hyperparameters: the same ValueError as torch -----------------------------------------
+
+BAD = [
+    ("SGD", {"lr": -0.1}),
+    ("SGD", {"lr": 0.1, "momentum": -0.5}),
+    ("SGD", {"lr": 0.1, "weight_decay": -1.0}),
+    ("SGD", {"lr": 0.1, "nesterov": True}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "nesterov": True}),
+    ("Adagrad", {"lr": -1.0}),
+    ("Adagrad", {"lr_decay": -0.1}),
+    ("Adagrad", {"weight_decay": -0.1}),
+    ("Adagrad", {"initial_accumulator_value": -0.1}),
+    ("Adagrad", {"eps": -1e-10}),
+    ("RMSprop", {"lr": -1.0}),
+    ("RMSprop", {"eps": -1.0}),
+    ("RMSprop", {"momentum": -0.9}),
+    ("RMSprop", {"weight_decay": -0.1}),
+    ("RMSprop", {"alpha": -0.5}),
+    ("Adam", {"lr": -1e-3}),
+    ("Adam", {"eps": -1e-8}),
+    ("Adam", {"betas": (1.0, 0.999)}),
+    ("Adam", {"betas": (-0.1, 0.999)}),
+    ("Adam", {"betas": (0.9, 1.0)}),
+    ("Adam", {"betas": (0.9, 1.5)}),
+    ("Adam", {"weight_decay": -0.1}),
+    ("AdamW", {"lr": -1e-3}),
+    ("AdamW", {"betas": (0.9, 1.0)}),
+    ("AdamW", {"weight_decay": -0.01}),
+]
+
+
+@pytest.mark.parametrize("cls_name, kwargs", BAD, ids=[f"{c}-{k}" for c, k in BAD])
+def test_bad_hyperparameters_raise_like_torch(cls_name, kwargs):
+    ours_cls, torch_cls = torch_pair(cls_name)
+    with pytest.raises(ValueError) as theirs:
+        torch_cls([torch.zeros(2, dtype=torch.float64, requires_grad=True)], **kwargs)
+    with pytest.raises(ValueError) as ours:
+        ours_cls([optim.Parameter([0.0, 0.0])], **kwargs)
+    assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("cls_name, kwargs, match", [
+    ("SGD", {"lr": float("nan")}, "learning rate"),          # torch accepts these silently
+    ("SGD", {"lr": float("inf")}, "learning rate"),
+    ("Adam", {"eps": float("nan")}, "epsilon"),
+    ("Adam", {"betas": (0.9,)}, "betas"),
+    ("Adam", {"betas": 0.9}, "betas"),
+    ("Adam", {"betas": (0.9, "0.999")}, "beta parameter at index 1"),
+    ("RMSprop", {"alpha": float("nan")}, "alpha"),
+    ("SGD", {"lr": "0.1"}, "learning rate"),
+    ("SGD", {"lr": True}, "learning rate"),
+    ("SGD", {"lr": 0.1, "nesterov": 1}, "nesterov"),
+    ("RMSprop", {"centered": "yes"}, "centered"),
+    ("Adam", {"amsgrad": None}, "amsgrad"),
+    ("Adagrad", {"maximize": 1}, "maximize"),
+    ("VelocityMomentum", {"lr": -0.1}, "learning rate"),
+    ("VelocityMomentum", {"momentum": -0.1}, "momentum"),
+])
+def test_more_bad_hyperparameters(cls_name, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        getattr(optim, cls_name)([optim.Parameter([0.0])], **kwargs)
+
+
+def test_bad_params():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="iterable of parameters.*single Parameter"):
+        optim.SGD(optim.Parameter([1.0]), lr=0.1)
+    with pytest.raises(ValueError, match="iterable"):
+        optim.SGD(3, lr=0.1)
+    with pytest.raises(ValueError, match="groups"):
+        optim.SGD([{"params": [optim.Parameter([1.0])]}], lr=0.1)
+    with pytest.raises(ValueError, match="no .data and .grad"):
+        optim.SGD([np.zeros(3)], lr=0.1)
+    p = optim.Parameter([1.0])
+    with pytest.raises(ValueError, match="more than once"):
+        optim.SGD([p, p], lr=0.1)
+    p.data = np.array([1, 2])
+    with pytest.raises(ValueError, match="dtype int"):
+        optim.SGD([p], lr=0.1)
+
+
+def test_gradient_of_the_wrong_shape():
+    p = optim.Parameter(np.zeros((2, 3)))
+    opt = optim.Adam([p])
+    p.grad = np.zeros(3)
+    with pytest.raises(ValueError, match=r"shape \(3,\) but the parameter has shape \(2, 3\)"):
+        opt.step()
+
+
+# --- NaN and inf gradients: refused, nothing changed ----------------------------------------------
+
+
+@pytest.mark.parametrize("cls_name, kwargs", [
+    ("SGD", {"lr": 0.02, "momentum": 0.9}),
+    ("VelocityMomentum", {"lr": 0.02, "momentum": 0.9}),
+    ("Adagrad", {"lr": 0.1}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+    ("AdamW", {"lr": 0.05}),
+])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_gradient_raises_and_changes_nothing(cls_name, kwargs, bad):
+    starts, targets, curv = make_problem(3)
+    ps = [optim.Parameter(w, name=f"w{k}") for k, w in enumerate(starts)]
+    opt = getattr(optim, cls_name)(ps, **kwargs)
+    for _ in range(5):
+        opt.zero_grad()
+        for p, g in zip(ps, gradients([p.data for p in ps], targets, curv)):
+            p.grad += g
+        opt.step()
+    before = [p.data.copy() for p in ps]
+    state_before = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(s).items()}
+                    for s in opt.state]
+    opt.zero_grad()
+    for p, g in zip(ps, gradients([p.data for p in ps], targets, curv)):
+        p.grad += g
+    ps[3].grad[1, 0, 1] = bad                  # the last parameter, so the others would go first
+    with pytest.raises(optim.NonFiniteGradientError) as err:
+        opt.step()
+    assert isinstance(err.value, ValueError)
+    assert err.value.index == 3 and err.value.step == 6
+    kind = "NaN" if np.isnan(bad) else "inf"
+    assert f"parameter 3 ('w3') contains {kind} at step 6" in str(err.value)
+    assert opt.step_count == 5
+    for p, b in zip(ps, before):
+        np.testing.assert_array_equal(p.data, b)
+    for s, sb in zip(opt.state, state_before):
+        assert s.t == sb["t"] == 5
+        for k, v in sb.items():
+            np.testing.assert_array_equal(getattr(s, k), v)
+    # with the gradient repaired the run goes on as if nothing happened
+    ps[3].grad[1, 0, 1] = 0.0
+    opt.step()
+    assert opt.step_count == 6 and all(s.t == 6 for s in opt.state)
+
+
+def test_torch_propagates_non_finite_gradients_silently():
+    # the behaviour lablib refuses to copy (see the module docstring)
+    p = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1)
+    p.grad = torch.tensor([float("nan"), 1.0], dtype=torch.float64)
+    opt.step()
+    assert torch.isnan(p).any()
+
+
+def test_error_names_a_value_by_its_label():
+    class Value:                       # what lablib.autograd.Value looks like to an optimizer
+        def __init__(self, data, label):
+            self.data, self.grad, self.label = np.array(data, float), np.zeros(np.shape(data)), label
+
+    v = Value([1.0, 2.0], "W1")
+    opt = optim.SGD([v], lr=0.1)
+    v.grad[0] = np.nan
+    with pytest.raises(optim.NonFiniteGradientError, match=r"parameter 0 \('W1'\) contains NaN at step 1"):
+        opt.step()
+    v.grad[0] = 1.0
+    opt.step()
+    np.testing.assert_allclose(v.data, [0.9, 2.0])
+
+
+# --- the loop ----------------------------------------------------------------------------------------
+
+
+def test_zero_grad_in_place_or_to_none_and_none_is_skipped():
+    p, q = optim.Parameter([1.0, 2.0]), optim.Parameter([3.0])
+    opt = optim.Adam([p, q], lr=0.1)
+    g = p.grad
+    p.grad += 5.0
+    opt.zero_grad()
+    assert p.grad is g and not p.grad.any()             # same array, zeroed
+    opt.zero_grad(set_to_none=True)
+    assert p.grad is None and q.grad is None
+    q.grad = np.array([1.0])
+    opt.step()
+    np.testing.assert_array_equal(p.data, [1.0, 2.0])  # no gradient: untouched, no state
+    assert opt.state[0] is None and opt.state[1].t == 1
+    opt.zero_grad()
+    assert isinstance(p.grad, np.ndarray) and p.grad.shape == (2,)
+    assert opt.step_count == 1
+
+
+def test_parameter_copies_to_float64_and_updates_in_place():
+    data = np.array([1, 2, 3])
+    p = optim.Parameter(data)
+    assert p.data.dtype == np.float64 and p.grad.dtype == np.float64
+    view = p.data
+    opt = optim.SGD([p], lr=0.5)
+    p.grad[:] = 1.0
+    opt.step()
+    assert view is p.data                        # updated in place, like torch's param.add_
+    np.testing.assert_array_equal(data, [1, 2, 3])
+    np.testing.assert_array_equal(p.data, [0.5, 1.5, 2.5])
+
+
+def test_hyperparameters_can_change_between_steps_like_a_schedule():
+    a = optim.Parameter([1.0])
+    t = torch.ones(1, dtype=torch.float64, requires_grad=True)
+    oa, ot = optim.Adam([a], lr=0.1), torch.optim.Adam([t], lr=0.1)
+    for step in range(50):
+        lr = 0.1 * 0.95**step
+        oa.lr = lr
+        ot.param_groups[0]["lr"] = lr
+        a.grad = 2 * a.data
+        t.grad = 2 * t.detach().clone()
+        oa.step()
+        ot.step()
+        np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=RTOL)
+
+
+@pytest.mark.parametrize("cls_name", ["SGD", "Adagrad", "RMSprop", "Adam"])
+def test_float32_parameters_stay_float32_and_follow_torch(cls_name):
+    kwargs = {"lr": 0.05, "momentum": 0.9} if cls_name in ("SGD", "RMSprop") else {"lr": 0.05}
+    rng = np.random.default_rng(5)
+    w0 = rng.normal(size=(3, 4)).astype(np.float32)
+    p = optim.Parameter(w0)
+    p.data = p.data.astype(np.float32)
+    p.grad = np.zeros_like(p.data)
+    tp = torch.tensor(w0, requires_grad=True)
+    opt, topt = getattr(optim, cls_name)([p], **kwargs), getattr(torch.optim, cls_name)([tp], **kwargs)
+    for _ in range(50):
+        p.grad = (2 * p.data - 1).astype(np.float32)
+        tp.grad = 2 * tp.detach() - 1
+        opt.step()
+        topt.step()
+    assert p.data.dtype == np.float32
+    assert all(v.dtype == np.float32 for v in vars(opt.state[0]).values() if isinstance(v, np.ndarray))
+    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_repr_and_state_names():
+    opt = optim.RMSprop([optim.Parameter([1.0])], lr=0.01, centered=True, momentum=0.9)
+    assert repr(opt).startswith("RMSprop(lr=0.01")
+    opt.params[0].grad[:] = 1.0
+    opt.step()
+    assert set(vars(opt.state[0])) == {"t", "v", "g_avg", "b"}
+    assert set(vars(opt.state[0])) <= set(optim.RMSprop.TORCH_STATE_NAMES)
