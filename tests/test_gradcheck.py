@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from lablib.gradcheck import numerical_gradient, rel_error
+from lablib.gradcheck import numerical_gradient, partial_derivative, rel_error
 
 
 def test_quadratic_and_cubic_known_gradients():
@@ -168,3 +168,48 @@ def test_rel_error_bad_input(a, b, match):
 def test_rel_error_bad_eps(eps):
     with pytest.raises(ValueError, match="eps"):
         rel_error([1.0], [1.0], eps=eps)
+
+
+# ------------------------------------------------------------------ one entry at a time
+def test_partial_derivative_matches_numerical_gradient_entrywise():
+    rng = np.random.default_rng(4)
+    W = rng.standard_normal((4, 3))
+    f = lambda w: float(np.sum(np.sin(w) * w[::-1]))      # noqa: E731
+    for method in ("central", "forward"):
+        full = numerical_gradient(f, W, method=method)
+        for flat in range(W.size):
+            ix = np.unravel_index(flat, W.shape)
+            assert partial_derivative(f, W, ix, method=method) == full[ix]
+            assert partial_derivative(f, W, flat, method=method) == full[ix]
+            assert partial_derivative(f, W, np.int64(flat), method=method) == full[ix]
+
+
+def test_partial_derivative_calls_f_twice_and_restores_x():
+    calls = []
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    d = partial_derivative(lambda v: calls.append(v[1, 0]) or float(v[1, 0] ** 2), x, (1, 0), h=1e-3)
+    assert calls == [3.0 + 1e-3, 3.0 - 1e-3] and abs(d - 6.0) < 1e-9
+    assert np.array_equal(x, [[1.0, 2.0], [3.0, 4.0]])
+    calls.clear()
+    partial_derivative(lambda v: calls.append(1) or 0.0, x, 0, method="forward")
+    assert len(calls) == 2                       # f(x) and f(x + h e_i)
+
+
+@pytest.mark.parametrize("index,match", [
+    ((0, 5), "out of range"), ((2, 0), "out of range"), ((-1, 0), "out of range"), (6, "out of range"),
+    (-1, "out of range"), ((0,), "tuple of 2 integers"), ((0, 0, 0), "tuple of 2 integers"),
+    ((0.0, 1), "tuple of 2 integers"), ((True, 1), "tuple of 2 integers"), (1.5, "index must be"),
+    (None, "index must be"),
+])
+def test_partial_derivative_bad_index(index, match):
+    with pytest.raises(ValueError, match=match):
+        partial_derivative(lambda v: 0.0, np.zeros((2, 3)), index)
+
+
+def test_partial_derivative_bad_x_h_method():
+    with pytest.raises(ValueError, match="floating-point"):
+        partial_derivative(lambda v: 0.0, np.zeros(3, dtype=int), 0)
+    with pytest.raises(ValueError, match="h must be"):
+        partial_derivative(lambda v: 0.0, np.zeros(3), 0, h=-1.0)
+    with pytest.raises(ValueError, match="method"):
+        partial_derivative(lambda v: 0.0, np.zeros(3), 0, method="left")
