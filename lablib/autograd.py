@@ -203,6 +203,13 @@ class Value:
         """A Value for an operand: Values pass through, numbers become constants."""
         if isinstance(other, Value):
             return other
+        if type(other) in (float, int):          # the common case, kept fast for long chains
+            const = Value.__new__(Value)
+            const._data = np.array(float(other))
+            const._grad = np.zeros(())
+            const.op, const._prev, const._backward, const._const = "", (), None, True
+            const.label = _format_number(float(other))
+            return const
         if not isinstance(other, (numbers.Real, np.ndarray, np.generic, list, tuple)):
             raise ValueError(f"cannot combine a Value with {type(other).__name__} {other!r}")
         const = Value(other)
@@ -219,6 +226,8 @@ class Value:
         return out
 
     def _binary_shapes(self, other: "Value", symbol: str) -> None:
+        if self.shape == other.shape or not self.shape or not other.shape:
+            return
         try:
             np.broadcast_shapes(self.shape, other.shape)
         except ValueError:
@@ -391,6 +400,8 @@ class Value:
                              f"(batch) axes must broadcast") from None
 
         def backward(g):
+            if a.ndim == 1 and b.ndim == 1:                 # a dot product
+                return g * b, g * a
             # treat vectors as a row (a) or a column (b), as np.matmul does, then undo it
             a2 = a[None, :] if a.ndim == 1 else a
             b2 = b[:, None] if b.ndim == 1 else b
