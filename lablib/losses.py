@@ -247,7 +247,8 @@ def softmax(z, axis: int = -1) -> np.ndarray:
 
         \operatorname{softmax}(z)_c = \frac{e^{z_c}}{\sum_k e^{z_k}}
                                     = \frac{e^{z_c - m}}{\sum_k e^{z_k - m}},
-        \qquad m = \max_k z_k .
+
+        m = \max_k z_k .
 
     Subtracting :math:`m` changes nothing mathematically and keeps
     :math:`e^{(\cdot)}` from overflowing.
@@ -483,7 +484,8 @@ def cross_entropy(logits, target, reduction: str = "mean"):
 
         \ell_i = -\sum_c y_{i,c} \log \operatorname{softmax}(z_i)_c
                = \sum_c y_{i,c} \bigl(\operatorname{LSE}(z_i) - z_{i,c}\bigr),
-        \qquad L = \frac1n \sum_i \ell_i \ \ (\text{mean}).
+
+        L = \frac1n \sum_i \ell_i \ \ (\text{mean}).
 
     The log-probabilities come from :func:`log_softmax`, never from
     ``log(softmax(z))``, so any finite logits give a finite loss.
@@ -530,7 +532,8 @@ def cross_entropy_grad(logits, target, reduction: str = "mean") -> np.ndarray:
         \frac{\partial \ell_i}{\partial z_{i,c}}
             = \operatorname{softmax}(z_i)_c \sum_k y_{i,k} - y_{i,c}
             = \hat y_{i,c} - y_{i,c},
-        \qquad \frac{\partial L}{\partial z} = \frac1n (\hat Y - Y)\ \ (\text{mean}).
+
+        \frac{\partial L}{\partial z} = \frac1n (\hat Y - Y)\ \ (\text{mean}).
 
     Parameters
     ----------
@@ -575,7 +578,8 @@ def binary_cross_entropy(probs, target, reduction: str = "mean"):
     .. math::
 
         \ell_i = -\bigl[y_i \log \hat y_i + (1 - y_i) \log (1 - \hat y_i)\bigr],
-        \qquad L = \frac1n \sum_i \ell_i \ \ (\text{mean}),
+
+        L = \frac1n \sum_i \ell_i \ \ (\text{mean}),
 
     elementwise over arrays of any shape (:math:`n` = number of elements). Label 1
     leaves :math:`-\log \hat y`; label 0 leaves :math:`-\log(1 - \hat y)`.
@@ -774,7 +778,8 @@ def categorical_cross_entropy(probs, target, reduction: str = "mean"):
 
     .. math::
 
-        \ell_i = -\sum_c y_{i,c} \log \hat y_{i,c}, \qquad
+        \ell_i = -\sum_c y_{i,c} \log \hat y_{i,c},
+
         L = -\frac1n \sum_i \sum_c y_{i,c} \log \hat y_{i,c} \ \ (\text{mean}).
 
     With one-hot :math:`y` only the true class survives: :math:`\ell_i = -\log \hat y_{i, c_i}`.
