@@ -86,7 +86,7 @@ def _bounds(landscape, bounds):
     return b
 
 
-def plot_curve(landscape, ax=None, bounds=None, num: int = 400, color: str = "0.25",
+def plot_curve(landscape, ax=None, bounds=None, num: int = 400, color: str = "0.6",
                show_points: bool = True, label: str | None = None):
     r"""Draw a 1-D landscape :math:`L(w)` with its known minima (stars) and maxima (triangles).
 
@@ -104,7 +104,7 @@ def plot_curve(landscape, ax=None, bounds=None, num: int = 400, color: str = "0.
     ax = get_ax(ax)
     w = np.linspace(lo, hi, num)
     loss = L.value(w)
-    ax.plot(w, loss, color=color, lw=1.8, label=label, zorder=1)
+    ax.plot(w, loss, color=color, lw=2.2, label=label, zorder=1)
     if show_points:
         for kind in ("minima", "maxima"):
             pts = getattr(L, kind).ravel()
@@ -172,13 +172,23 @@ def _grid(L, bounds, num):
     return X, Y, L.value(X, Y)
 
 
+def _default_cmap():
+    """Greys from mid-grey (low loss) to white (high loss): coloured paths stay readable on it."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(colormaps["Greys_r"](np.linspace(0.42, 1.0, 256)), name="lablib_landscape")
+
+
 def plot_contour(landscape, ax=None, bounds=None, levels: int | Sequence[float] = 25, num: int = 200,
-                 filled: bool = True, cmap: str = "viridis", show_points: bool = True):
+                 filled: bool = True, cmap=None, show_points: bool = True):
     r"""Draw the contours of a 2-D landscape :math:`L(x, y)` and its known stationary points.
 
     With an integer ``levels`` the contour levels are quantiles of the loss on
     the grid, so a landscape with a steep rim (Rosenbrock) still shows its
-    valley; pass explicit levels to choose them.
+    valley; pass explicit levels to choose them. The default colours run from
+    mid-grey (low loss) to white (high loss), so that the optimizers' coloured
+    paths stay readable; pass ``cmap`` (e.g. ``"viridis"``) to change them.
 
     Examples
     --------
@@ -201,9 +211,10 @@ def plot_contour(landscape, ax=None, bounds=None, levels: int | Sequence[float] 
         lv = np.asarray(levels, dtype=float)
         if lv.ndim != 1 or len(lv) < 2 or np.any(np.diff(lv) <= 0):
             raise ValueError("levels must be an integer or an increasing sequence of at least 2 values")
+    cmap = _default_cmap() if cmap is None else cmap
     if filled:
-        ax.contourf(X, Y, Z, levels=lv, cmap=cmap, alpha=0.85)
-        ax.contour(X, Y, Z, levels=lv, colors="white", linewidths=0.4, alpha=0.6)
+        ax.contourf(X, Y, Z, levels=lv, cmap=cmap)
+        ax.contour(X, Y, Z, levels=lv, colors="0.35", linewidths=0.35, alpha=0.6)
     else:
         ax.contour(X, Y, Z, levels=lv, cmap=cmap, linewidths=0.9)
     if show_points:
@@ -273,7 +284,7 @@ def plot_surface(landscape, ax=None, bounds=None, num: int = 80, path=None, colo
     elif getattr(ax, "name", "") != "3d":
         raise ValueError("plot_surface needs a 3-D axis: fig.add_subplot(projection='3d')")
     X, Y, Z = _grid(L, b, num)
-    ax.plot_surface(X, Y, Z, cmap=cmap, alpha=0.8, linewidth=0, antialiased=True, rstride=2, cstride=2)
+    ax.plot_surface(X, Y, Z, cmap=cmap, alpha=0.6, linewidth=0, antialiased=True, rstride=2, cstride=2)
     if path is not None:
         p = _path(path, 2)
         inside = np.all((p >= b[:, 0]) & (p <= b[:, 1]), axis=1)
