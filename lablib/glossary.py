@@ -5,11 +5,11 @@ written down. It is a Sphinx ``glossary`` whose entries all have the same shape:
 
     gradient
     기울기
-      *Also seen:* 그래디언트, 경사, 경사도. The vector of all partial derivatives ...
+      The vector of all partial derivatives ... *Also seen:* 그래디언트, 경사, 경사도.
 
 first line the English term, second line the Korean term the book uses, then
-one indented line: the renderings found elsewhere that the book does **not**
-use (optional), and a one-sentence definition. :func:`load_glossary` reads it,
+one indented line: a one-sentence definition and, optionally, the renderings
+found elsewhere that the book does **not** use. :func:`load_glossary` reads it,
 and :func:`check_text` finds, in any text,
 
 - a rejected rendering (``그래디언트``, ``학습 속도``) that is not part of a
@@ -34,7 +34,7 @@ __all__ = ["Term", "Finding", "parse_glossary", "load_glossary", "default_glossa
 HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 _HANGUL_RE = re.compile(f"[{HANGUL}]")
 _WORD_CHAR = f"[{HANGUL}A-Za-z0-9]"
-_ALSO_SEEN = re.compile(r"^\*Also seen:\*\s+(?P<alts>[^.]+)\.\s+(?P<definition>.+)$")
+_ALSO_SEEN = re.compile(r"^(?P<definition>.+?)\s+\*Also seen:\*\s+(?P<alts>[^.]+)\.$")
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{glossary\}\s*$")
 
 
@@ -117,7 +117,7 @@ def parse_glossary(text: str) -> list[Term]:
     ... ```{glossary}
     ... learning rate
     ... 학습률
-    ...   *Also seen:* 학습 속도, 학습 비율. The step size η that scales the gradient.
+    ...   The step size η that scales the gradient. *Also seen:* 학습 속도, 학습 비율.
     ... ```
     ... '''
     >>> [term] = parse_glossary(page)
@@ -180,8 +180,8 @@ def parse_glossary(text: str) -> list[Term]:
             definition = match["definition"].strip()
             if not all(also_seen):
                 raise ValueError(f"{where} ({english}): an empty name in 'Also seen'")
-        elif definition.lower().startswith("*also seen"):
-            raise ValueError(f"{where} ({english}): write '*Also seen:* A, B. Definition.'")
+        elif "*also seen" in definition.lower():
+            raise ValueError(f"{where} ({english}): write 'Definition. *Also seen:* A, B.'")
         for name in (english.lower(), korean):
             if name in seen:
                 raise ValueError(f"{where}: {name!r} is already defined on line {seen[name]}")
@@ -312,7 +312,7 @@ def _initial(word: str) -> str:
 def korean_index(terms) -> str:
     """A Korean-to-English index in MyST Markdown, in 가나다 order, linking each term.
 
-    Returns a table with one row per initial consonant; each Korean term is
+    Returns a table with one row per initial consonant; each Korean term (bold) is
     followed by its English term as a ``{term}`` link to the glossary entry.
 
     Examples
@@ -320,12 +320,12 @@ def korean_index(terms) -> str:
     >>> print(korean_index([Term("weight", "가중치", (), "..."), Term("epoch", "에폭", (), "...")]))
     | 초성 | 한국어 → English |
     |:---:|---|
-    | ㄱ | 가중치 {term}`weight` |
-    | ㅇ | 에폭 {term}`epoch` |
+    | ㄱ | **가중치** {term}`weight` |
+    | ㅇ | **에폭** {term}`epoch` |
     """
     groups: dict[str, list[str]] = {}
     for term in sorted(terms, key=lambda t: t.korean):
-        groups.setdefault(_initial(term.korean), []).append(f"{term.korean} {{term}}`{term.english}`")
+        groups.setdefault(_initial(term.korean), []).append(f"**{term.korean}** {{term}}`{term.english}`")
     rows = ["| 초성 | 한국어 → English |", "|:---:|---|"]
     order = ["0–Z"] + [c for c in _INITIALS if c not in _PLAIN]
     rows += [f"| {key} | {' · '.join(groups[key])} |" for key in order if key in groups]

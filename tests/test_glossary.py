@@ -57,22 +57,27 @@ def _brief_pairs():
     return pairs
 
 
-def _book_texts():
-    """(where, text) for every page and notebook cell of the book except the glossary, and lablib's sources."""
+def _book_files():
+    """Every page and notebook of the book except the glossary, and lablib's sources."""
     pages = [ROOT / "intro.md"] + sorted((ROOT / "chapters").glob("*.md"))
-    for page in pages:
-        if page != GLOSSARY_PAGE:
-            yield page.relative_to(ROOT).as_posix(), page.read_text(encoding="utf-8")
-    for nb_path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    notebooks = sorted((ROOT / "chapters").glob("*.ipynb"))
+    modules = sorted(p for p in (ROOT / "lablib").rglob("*.py") if p != ROOT / "lablib" / "glossary.py")
+    return [p for p in pages if p != GLOSSARY_PAGE] + notebooks + modules
+
+
+def _texts(path):
+    """(where, text) pieces of one file: a notebook's cells one by one (markdown and code)."""
+    where = path.relative_to(ROOT).as_posix()
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
         for i, cell in enumerate(nb["cells"]):
-            yield f"{nb_path.relative_to(ROOT).as_posix()} cell {i} ({cell['cell_type']})", "".join(cell["source"])
-    for module in sorted((ROOT / "lablib").rglob("*.py")):
-        if module.name != "glossary.py" or module.parent.name != "lablib":
-            yield module.relative_to(ROOT).as_posix(), module.read_text(encoding="utf-8")
+            yield f"{where} cell {i} ({cell['cell_type']})", "".join(cell["source"])
+    else:
+        yield where, path.read_text(encoding="utf-8")
 
 
-BOOK_TEXTS = list(_book_texts())
+BOOK_FILES = _book_files()
+BOOK_TEXTS = [piece for path in BOOK_FILES for piece in _texts(path)]
 
 
 # --- the glossary itself ------------------------------------------------------------------
@@ -159,10 +164,10 @@ def test_check_accepts_the_choices_and_fine_compounds(text):
     assert check_text(text, TERMS) == []
 
 
-@pytest.mark.parametrize("where, text", BOOK_TEXTS, ids=[w for w, _ in BOOK_TEXTS])
-def test_book_uses_the_glossary_choices(where, text):
-    findings = check_text(text, TERMS)
-    assert not findings, f"{where}:\n" + "\n".join(str(f) for f in findings)
+@pytest.mark.parametrize("path", BOOK_FILES, ids=[p.relative_to(ROOT).as_posix() for p in BOOK_FILES])
+def test_book_uses_the_glossary_choices(path):
+    problems = [f"{where}, {finding}" for where, text in _texts(path) for finding in check_text(text, TERMS)]
+    assert not problems, "\n".join(problems)
 
 
 def test_term_roles_point_to_glossary_entries():
@@ -181,7 +186,7 @@ def _page(body: str) -> str:
 
 
 def test_parse_reads_the_entry_shape():
-    [term] = parse_glossary(_page("learning rate\n학습률\n  *Also seen:* 학습 속도, 러닝 레이트. The step size.\n"))
+    [term] = parse_glossary(_page("learning rate\n학습률\n  The step size. *Also seen:* 학습 속도, 러닝 레이트.\n"))
     assert term == Term("learning rate", "학습률", ("학습 속도", "러닝 레이트"), "The step size.", 6)
     [term] = parse_glossary(_page("gate\n게이트\n  A node of a graph.\n"))
     assert term.also_seen == () and term.definition == "A node of a graph."
@@ -193,7 +198,8 @@ def test_parse_reads_the_entry_shape():
     ("게이트\ngate\n  A node.\n", "first term line must be English"),
     ("gate\ngate2\n  A node.\n", "first term line must be English"),
     ("gate\n게이트\n  A node.\n  More.\n", "exactly one indented line"),
-    ("gate\n게이트\n  *Also seen:* 게이트문 A node\n", "Also seen"),
+    ("gate\n게이트\n  A node. *Also seen:* 게이트문\n", "Also seen"),
+    ("gate\n게이트\n  *Also seen:* 게이트문. A node.\n", "Also seen"),
     ("gate\n게이트\n  A node.\n\nGate\n문\n  Again.\n", "already defined"),
     ("  A node.\n", "no term above"),
 ])
@@ -218,7 +224,7 @@ def test_parse_needs_exactly_one_closed_block(tmp_path):
 def test_korean_index_lists_every_term_in_ganada_order():
     index = korean_index(TERMS)
     rows = [line for line in index.splitlines()[2:]]
-    korean_in_order = re.findall(r"(?:\| |· )([^|·{]+?) \{term\}", index)
+    korean_in_order = re.findall(r"\*\*([^*]+)\*\* \{term\}", index)
     assert sorted(korean_in_order) == korean_in_order == sorted(CHOICE.values())
     linked = re.findall(r"\{term\}`([^`]+)`", index)
     assert sorted(linked) == sorted(CHOICE)
