@@ -95,13 +95,6 @@ class Value:
 
     Attributes
     ----------
-    data : ndarray of float64
-        The value computed in the forward pass (순방향 계산).
-    grad : ndarray of float64 or None
-        :math:`\partial L/\partial\,\mathrm{self}` for the output :math:`L` that last called
-        :meth:`backward` (accumulated over calls for leaves, see :meth:`backward`).
-        Starts at zeros; an optimizer's ``zero_grad(set_to_none=True)`` may set it to
-        None, which :meth:`backward` treats as zeros.
     op : str
         The operation that produced this Value (``""`` for a leaf: an input or parameter).
     label : str
@@ -141,6 +134,11 @@ class Value:
     # -- data and grad stay float64 arrays of one fixed shape ------------------------
     @property
     def data(self) -> np.ndarray:
+        """The value computed in the forward pass (순방향 계산): a float64 array (0-d for a number).
+
+        It may be updated in place (``v.data -= lr * v.grad``) or assigned an array of the same
+        shape, which is stored as float64.
+        """
         return self._data
 
     @data.setter
@@ -153,6 +151,12 @@ class Value:
 
     @property
     def grad(self) -> Optional[np.ndarray]:
+        r""":math:`\partial L/\partial\,\mathrm{self}` from :meth:`backward`: a float64 array of the data's shape.
+
+        Starts at zeros; leaves accumulate over :meth:`backward` calls (see there). An
+        optimizer's ``zero_grad(set_to_none=True)`` may set it to None, which :meth:`backward`
+        treats as zeros.
+        """
         return self._grad
 
     @grad.setter
@@ -169,10 +173,12 @@ class Value:
 
     @property
     def shape(self) -> tuple:
+        """The data's shape."""
         return self._data.shape
 
     @property
     def ndim(self) -> int:
+        """The data's number of axes."""
         return self._data.ndim
 
     @property

@@ -39,7 +39,7 @@ import numpy as np
 from lablib.autograd import Value, _unbroadcast, topological_order
 
 __all__ = ["Step", "Trace", "trace", "draw_graph", "render_frames", "step_player", "StepPlayer",
-           "VALUE_COLOR", "GRAD_COLOR", "MAX_NODES"]
+           "gate_symbol", "VALUE_COLOR", "GRAD_COLOR", "MAX_NODES"]
 
 #: Colour of forward values (Okabe–Ito blue) and of gradients (Okabe–Ito vermilion).
 VALUE_COLOR = "#0072B2"
@@ -431,6 +431,8 @@ def draw_graph(root, step: int = -1, ax=None, *, title: bool = True, legend: boo
     ax.set_xlim(xa, xb)
     ax.set_ylim(ya, yb)
     ax.set_aspect("equal")
+    ax.set_xticks([])                # no ticks to lay out (the title would measure them every frame)
+    ax.set_yticks([])
     ax.axis("off")
     if title:
         ax.set_title(t.steps[step].caption, loc="left", x=0.012, fontsize=_FONT + 0.5, wrap=True)
@@ -470,7 +472,7 @@ def _draw(ax, t: Trace, lay: _Layout, step: int) -> None:
             ax.plot([start, stem_end], [y, y], color=color, **line)
         for gate, k in uses:
             gx, gy = pos[id(gate)]
-            live = [kk for kk, inp in enumerate(gate.inputs) if not inp._const]
+            live = _ports(gate, pos, lay)
             j, m = live.index(k), len(live)            # spread a gate's inputs over its left side
             angle = 0.0 if m == 1 else np.deg2rad(40) * (1 - 2 * j / (m - 1))
             port = (gx - _R * np.cos(angle), gy + _R * np.sin(angle))
@@ -513,6 +515,17 @@ def _draw(ax, t: Trace, lay: _Layout, step: int) -> None:
         size = {1: _FONT + 2, 2: _FONT + 0.5, 3: _FONT - 1}.get(len(plain), _FONT - 2)
         ax.text(gx, gy, sym, ha="center", va="center", fontsize=size, zorder=5,
                 color="black" if done else _PENDING)
+
+
+def _ports(gate: Value, pos: dict, lay: _Layout) -> list:
+    """The gate's (non-constant) input indices from its top port to its bottom port, ordered by
+    the height at which each wire arrives, so that wires entering a gate do not cross."""
+    live = [k for k, inp in enumerate(gate.inputs) if not inp._const]
+
+    def arrival(k):
+        via = lay.via[(id(gate), k)]
+        return via[-1][1] if via else pos[id(gate.inputs[k])][1]
+    return sorted(live, key=lambda k: (-arrival(k), k))
 
 
 def render_frames(root, dpi: int = 100) -> list:
