@@ -242,6 +242,7 @@ def test_figure_labels_use_the_glossary_choices():
 
 @pytest.mark.parametrize("plot", [glossary_plots.plot_learning_loop, glossary_plots.plot_optimizer_tree])
 def test_figures_draw_every_glyph_without_changing_style(plot):
+    plt.close("all")        # figures other tests left open would trip the "more than 20 figures" warning
     before = dict(matplotlib.rcParams)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

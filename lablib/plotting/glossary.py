@@ -102,6 +102,7 @@ def plot_learning_loop(ax=None):
     >>> ax = plot_learning_loop()
     >>> [t.get_text().split("\\n")[0] for t in ax.texts][:2]
     ['가중치', '순방향 계산']
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     family = korean_font_families()
     ax = get_ax(ax, figsize=(8.4, 5.2))
@@ -176,6 +177,7 @@ def plot_optimizer_tree(ax=None):
     >>> ax = plot_optimizer_tree()
     >>> any(t.get_text() == "AdamW" for t in ax.texts)
     True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     from matplotlib.colors import to_rgba
 
