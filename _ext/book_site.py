@@ -12,7 +12,10 @@ so offline its formulas stay raw TeX and its embedded widgets stay blank. This e
   duplicated ``const THEBE_JS_URL = ...`` raises "Identifier 'THEBE_JS_URL' has already been
   declared" in the browser console);
 * serves ``static/jupyter-widgets/setup.js``, which lets the widget manager find its fonts
-  in ``_static/`` and typeset with MathJax 3.
+  in ``_static/`` and typeset with MathJax 3;
+* adds ``static/book.css``: long code names wrap and the index stacks on a phone's screen;
+* leaves the widget manager and the widget state off pages that show no widget (a page whose
+  only widget is ``lablib.explorer``'s, shown there as kernel-free HTML).
 
 ``tests/browser/`` checks the result in a real browser with the network cut off.
 """
@@ -123,19 +126,44 @@ def _dedupe(items: list) -> list:
     return kept
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _drop_unused_widget_scripts(app: Sphinx, context) -> None:
+    """No widget shown on the page: drop the widget state and the widget manager (3.7 MB).
+
+    A notebook that created widgets carries their state, and myst-nb then loads the widget
+    manager on its page. When every widget output on the page is shown another way (the
+    kernel-free explorer of ``lablib.explorer`` is shown as HTML), nothing uses them.
+    """
+    if WIDGET_VIEW in context.get("body", ""):
+        return
+    # (Sphinx stores a local script's name with "_static/" in front)
+    manager = {name for path in getattr(app.config, "nb_ipywidgets_js", {}) or {}
+               for name in (str(path), f"_static/{path}")}
+    context["script_files"] = [
+        js for js in context["script_files"]
+        if str(getattr(js, "filename", js) or "") not in manager
+        and getattr(js, "attributes", {}).get("type") != WIDGET_STATE]
+
+
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = _dedupe(context[key])
+    if "script_files" in context:
+        _drop_unused_widget_scripts(app, context)
 
 
 def _on_config_inited(app: Sphinx, config) -> None:
-    # _ext/static/ holds the book's own small scripts (jupyter-widgets/setup.js)
+    # _ext/static/ holds the book's own small files (book.css, jupyter-widgets/setup.js)
     config.html_static_path.append(str(STATIC))
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited)
+    app.add_css_file("book.css")
     app.connect("builder-inited", _on_builder_inited)
     # run after the other extensions have added their files for the page
     app.connect("html-page-context", _on_html_page_context, priority=900)
