@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Term", "Finding", "parse_glossary", "load_glossary", "default_glossary_path",
-           "check_text", "korean_index", "HANGUL"]
+           "check_text", "korean_index", "link_first_glosses", "HANGUL"]
 
 #: A Hangul syllable or jamo.
 HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
@@ -330,3 +330,109 @@ def korean_index(terms) -> str:
     order = ["0–Z"] + [c for c in _INITIALS if c not in _PLAIN]
     rows += [f"| {key} | {' · '.join(groups[key])} |" for key in order if key in groups]
     return "\n".join(rows)
+
+
+_MASKS = (
+    r"`[^`\n]*`",                      # code spans and roles, {term}`...` included (so linking is idempotent)
+    r"\$\$.*?\$\$",                     # display math
+    r"(?<!\\)\$[^$\n]+\$",               # inline math
+    r"^\s{0,3}#.*$",                   # headings
+    r"^\(.*\)=\s*$",                   # labels
+    r"\[[^\]\n]*\]\([^)\n]*\)",           # links
+)
+
+
+def _blank(match) -> str:
+    return re.sub(r"[^\n]", " ", match.group())
+
+
+def _masked(text: str) -> str:
+    """``text`` with code, math, headings, labels, links and directive titles blanked out (same length).
+
+    A fenced code block is blanked whole; of a directive (```` ```{exercise} ````, ``:::{note}``)
+    only the opening line and its ``:option:`` lines, since its body is prose.
+    """
+    out = re.sub(r"^(`{3,}|~{3,})(?!\{)[^\n]*\n.*?^\1[ \t]*$", _blank, text, flags=re.M | re.S)
+    out = re.sub(r"^(`{3,}|:{3,})\{.*$(\n:[^\n]*)*", _blank, out, flags=re.M)
+    for pattern in _MASKS:
+        out = re.sub(pattern, _blank, out, flags=re.M | (re.S if pattern.startswith(r"\$\$") else 0))
+    return out
+
+
+def link_first_glosses(cells, terms):
+    """Turn the first ``English (한국어)`` gloss of each term into a ``{term}`` link to the glossary.
+
+    The book gives a term's Korean in parentheses where the concept first appears,
+    e.g. ``learning rate (학습률)``; that is the place to link. For each term,
+    the first such gloss across ``cells`` (in order) whose first part contains the
+    chosen Korean term becomes ``{term}`learning rate` (학습률)``, or
+    ``{term}`weights <weight>` (가중치)`` when the text differs from the entry.
+    A longer term owns its gloss (``gradient descent (경사 하강법)`` links gradient
+    descent, not gradient). Code, math, headings, labels, links, directive title lines
+    and existing roles are left alone, so running it twice changes nothing.
+
+    Parameters
+    ----------
+    cells : list of str
+        A chapter's Markdown, one string per notebook cell (or one string for a page).
+    terms : list of Term
+        From :func:`load_glossary`.
+
+    Returns
+    -------
+    (list of str, list of str)
+        The cells with links added, and the English terms linked, in order of appearance.
+
+    Examples
+    --------
+    >>> terms = [Term("gradient", "기울기", (), "..."), Term("gradient descent", "경사 하강법", (), "..."),
+    ...          Term("weight", "가중치", (), "...")]
+    >>> cells = ["# Gradient (기울기)", "Each **weights (가중치)** moves by gradient descent (경사 하강법).",
+    ...          "The gradient (기울기) is $g$; again, the gradient (기울기)."]
+    >>> new, linked = link_first_glosses(cells, terms)
+    >>> print("\\n".join(new))
+    # Gradient (기울기)
+    Each **{term}`weights <weight>` (가중치)** moves by {term}`gradient descent` (경사 하강법).
+    The {term}`gradient` (기울기) is $g$; again, the gradient (기울기).
+    >>> linked
+    ['weight', 'gradient descent', 'gradient']
+    >>> link_first_glosses(new, terms)[1]
+    []
+    """
+    cells = list(cells)
+    if not all(isinstance(c, str) for c in cells):
+        raise ValueError("cells must be a list of strings (the Markdown of each cell)")
+    terms = sorted(terms, key=lambda t: -len(t.english))
+    already = {m[1].split("<")[-1].rstrip(">").strip().lower()
+               for c in cells for m in re.finditer(r"\{term\}`([^`]+)`", c)}
+    masked = [_masked(c) for c in cells]
+    chosen = {}                        # cell index -> list of (start, end, term)
+    linked = []
+    for term in terms:
+        if term.english.lower() in already:
+            continue
+        pattern = (rf"(?<![A-Za-z\-]){_english_regex(term.english)}(?![A-Za-z])"
+                   rf"(?=\s*\((?P<gloss>[^()]*)\))")
+        for i, text in enumerate(masked):
+            hit = None
+            for m in re.finditer(pattern, text, flags=re.IGNORECASE):
+                gloss = re.split(r"[,;:]| [—–-] ", m["gloss"])[0]
+                if not re.search(_korean_regex(term.korean), gloss):
+                    continue
+                if any(s < m.end() and m.start() < e for s, e, _ in chosen.get(i, [])):
+                    continue           # inside a longer term's gloss
+                hit = (m.start(), m.end(), term)
+                break
+            if hit:
+                chosen.setdefault(i, []).append(hit)
+                break
+    for i, spans in chosen.items():
+        text = cells[i]
+        for start, end, term in sorted(spans, key=lambda sp: -sp[0]):
+            shown = text[start:end]
+            role = f"{{term}}`{shown}`" if shown == term.english else f"{{term}}`{shown} <{term.english}>`"
+            text = text[:start] + role + text[end:]
+        cells[i] = text
+    order = sorted((i, start, term.english) for i, spans in chosen.items() for start, _, term in spans)
+    linked = [english for _, _, english in order]
+    return cells, linked

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pytest
 import yaml
 
-from lablib.glossary import Term, check_text, korean_index, load_glossary, parse_glossary
+from lablib.glossary import Term, check_text, korean_index, link_first_glosses, load_glossary, parse_glossary
 from lablib.plotting import glossary as glossary_plots
 from lablib.plotting.korean import korean_font_families, missing_glyphs
 
@@ -217,6 +217,43 @@ def test_parse_needs_exactly_one_closed_block(tmp_path):
         parse_glossary("```{glossary}\ngate\n게이트\n  A node.\n")
     with pytest.raises(ValueError, match="no glossary page"):
         load_glossary(tmp_path / "missing.md")
+
+
+# --- linking first uses (for when the chapters are finished) ----------------------------------
+
+def _unlink(text: str) -> str:
+    return re.sub(r"\{term\}`([^`<]+?)(?: <[^>]+>)?`", r"\1", text)
+
+
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_linking_a_chapter_only_adds_valid_idempotent_term_roles(nb_path):
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    linked_cells, linked = link_first_glosses(cells, TERMS)
+    assert [_unlink(c) for c in linked_cells] == [_unlink(c) for c in cells]
+    assert len(linked) == len(set(linked)) and set(linked) <= set(CHOICE)
+    assert link_first_glosses(linked_cells, TERMS) == (linked_cells, [])
+    for cell in linked_cells:
+        for m in re.finditer(r"\{term\}`([^`]+)`", cell):
+            target = re.search(r"<([^>]+)>$", m[1])
+            assert (target[1] if target else m[1]) in CHOICE, m[0]
+
+
+def test_linking_skips_code_math_headings_titles_and_linked_terms():
+    cells = ["(ch-x)=\n# The gradient (기울기)",
+             "```python\nprint('gradient (기울기)')\n```\n`gradient (기울기)` and $gradient (기울기)$",
+             "```{exercise} The gradient (기울기)\n:label: ch-ex\n\nFind the gradient (기울기).\n```",
+             "Already {term}`weights <weight>` (가중치); the weight (가중치) again."]
+    new, linked = link_first_glosses(cells, TERMS)
+    assert new[:2] == cells[:2] and new[3] == cells[3]
+    assert new[2].endswith("Find the {term}`gradient` (기울기).\n```") and linked == ["gradient"]
+    new, linked = link_first_glosses(["Learning-rate schedules (학습률 스케줄), a learning rate (학습 비율)."], TERMS)
+    assert new == ["{term}`Learning-rate schedules <learning-rate schedule>` (학습률 스케줄), a learning rate (학습 비율)."]
+    with pytest.raises(ValueError, match="list of strings"):
+        link_first_glosses([["not", "a", "string"]], TERMS)
 
 
 # --- the Korean index and the figures ---------------------------------------------------------
