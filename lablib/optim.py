@@ -164,12 +164,12 @@ class Optimizer:
         g &\leftarrow g + \lambda\,\theta \quad\text{(L2 weight decay, } \lambda
             = \texttt{weight\_decay}\text{)} \\
         t &\leftarrow t + 1 \\
-        \theta &\leftarrow \theta - \eta_t\, d_t(g)
+        \theta &\leftarrow \theta - \alpha_t\, d_t(g)
 
-    where :math:`d_t` is :meth:`direction` and :math:`\eta_t` is
-    :meth:`step_size` (the learning rate unless a subclass says otherwise).
+    where :math:`d_t` is :meth:`direction` and :math:`\alpha_t` is
+    :meth:`step_size` (the learning rate :math:`\alpha` unless a subclass says otherwise).
     With ``decoupled_weight_decay`` (AdamW) the decay is applied to the weights
-    instead, :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, before the
+    instead, :math:`\theta \leftarrow (1 - \alpha\lambda)\,\theta`, before the
     step.
 
     Parameters whose ``.grad`` is ``None`` are skipped, as in torch (their
@@ -327,13 +327,13 @@ class SGD(Optimizer):
     r"""Stochastic gradient descent, with optional momentum, as :class:`torch.optim.SGD`.
 
     With momentum :math:`\mu`, dampening :math:`\tau` and learning rate
-    :math:`\eta` (gradient :math:`g_t` after weight decay):
+    :math:`\alpha` (gradient :math:`g_t` after weight decay):
 
     .. math::
 
         b_1 &= g_1, \qquad b_t = \mu\, b_{t-1} + (1-\tau)\, g_t \quad (t > 1) \\
         d_t &= \begin{cases} g_t + \mu\, b_t & \text{nesterov} \\ b_t & \text{otherwise} \end{cases} \\
-        \theta_t &= \theta_{t-1} - \eta\, d_t
+        \theta_t &= \theta_{t-1} - \alpha\, d_t
 
     Without momentum (:math:`\mu = 0`), :math:`d_t = g_t`: plain gradient
     descent. Note the buffer starts at the first gradient, not at zero.
@@ -343,7 +343,7 @@ class SGD(Optimizer):
     params : iterable of parameters
         Objects with ``.data`` and ``.grad`` float arrays.
     lr : float, default 1e-3
-        Learning rate :math:`\eta \ge 0`.
+        Learning rate :math:`\alpha \ge 0`.
     momentum : float, default 0
         :math:`\mu \ge 0`.
     dampening : float, default 0
@@ -467,8 +467,8 @@ class Adagrad(Optimizer):
     .. math::
 
         G_t &= G_{t-1} + g_t \odot g_t, \qquad G_0 = \texttt{initial\_accumulator\_value} \\
-        \eta_t &= \frac{\eta}{1 + (t-1)\,\texttt{lr\_decay}} \\
-        \theta_t &= \theta_{t-1} - \eta_t\, \frac{g_t}{\sqrt{G_t} + \epsilon}
+        \alpha_t &= \frac{\alpha}{1 + (t-1)\,\texttt{lr\_decay}} \\
+        \theta_t &= \theta_{t-1} - \alpha_t\, \frac{g_t}{\sqrt{G_t} + \epsilon}
 
     (element-wise; :math:`g_t` after weight decay). Note :math:`\epsilon`
     is outside the square root and defaults to 1e-10.
@@ -478,9 +478,9 @@ class Adagrad(Optimizer):
     params : iterable of parameters
         Objects with ``.data`` and ``.grad`` float arrays.
     lr : float, default 1e-2
-        :math:`\eta \ge 0`.
+        :math:`\alpha \ge 0`.
     lr_decay : float, default 0
-        Learning-rate decay (per step, see :math:`\eta_t`).
+        Learning-rate decay (per step, see :math:`\alpha_t`).
     weight_decay : float, default 0
         L2 penalty added to the gradient.
     initial_accumulator_value : float, default 0
@@ -492,7 +492,7 @@ class Adagrad(Optimizer):
 
     Examples
     --------
-    The first step moves every weight by :math:`\eta` whatever its gradient:
+    The first step moves every weight by :math:`\alpha` whatever its gradient:
 
     >>> w = Parameter([1.0, 1.0])
     >>> opt = Adagrad([w], lr=0.1)
@@ -530,30 +530,30 @@ class RMSprop(Optimizer):
     r"""RMSprop, as :class:`torch.optim.RMSprop`.
 
     AdaGrad with the sum of squared gradients replaced by an exponential moving
-    average :math:`v_t` with decay :math:`\alpha` (``alpha``):
+    average :math:`v_t` with decay :math:`\rho` (torch calls it ``alpha``):
 
     .. math::
 
-        v_t &= \alpha\, v_{t-1} + (1-\alpha)\, g_t \odot g_t, \qquad v_0 = 0 \\
-        \bar g_t &= \alpha\, \bar g_{t-1} + (1-\alpha)\, g_t
+        v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t \odot g_t, \qquad v_0 = 0 \\
+        \bar g_t &= \rho\, \bar g_{t-1} + (1-\rho)\, g_t
             \quad\text{(only if centered; then } v_t \leftarrow v_t - \bar g_t^{\,2}
             \text{ in the denominator)} \\
         d_t &= \frac{g_t}{\sqrt{v_t} + \epsilon} \\
         b_t &= \mu\, b_{t-1} + d_t, \quad b_0 = 0 \quad\text{(only if } \mu > 0
             \text{; then } d_t \leftarrow b_t\text{)} \\
-        \theta_t &= \theta_{t-1} - \eta\, d_t
+        \theta_t &= \theta_{t-1} - \alpha\, d_t
 
     Note :math:`\epsilon` is outside the square root, and torch's default
-    decay is :math:`\alpha = 0.99` (the course uses 0.9).
+    decay is :math:`\rho = 0.99` (the course uses 0.9).
 
     Parameters
     ----------
     params : iterable of parameters
         Objects with ``.data`` and ``.grad`` float arrays.
     lr : float, default 1e-2
-        :math:`\eta \ge 0`.
+        :math:`\alpha \ge 0`.
     alpha : float, default 0.99
-        Decay of the moving averages, :math:`\alpha \ge 0`.
+        Decay :math:`\rho \ge 0` of the moving averages.
     eps : float, default 1e-8
         :math:`\epsilon \ge 0`.
     weight_decay : float, default 0
@@ -600,10 +600,10 @@ class RMSprop(Optimizer):
         return state
 
     def direction(self, g, s):
-        a = self.alpha
-        s.v = a * s.v + (1 - a) * g * g
+        rho = self.alpha                    # the decay ρ (torch's name: alpha)
+        s.v = rho * s.v + (1 - rho) * g * g
         if self.centered:
-            s.g_avg = a * s.g_avg + (1 - a) * g
+            s.g_avg = rho * s.g_avg + (1 - rho) * g
             d = g / (np.sqrt(s.v - s.g_avg**2) + self.eps)
         else:
             d = g / (np.sqrt(s.v) + self.eps)
@@ -624,14 +624,14 @@ class Adam(Optimizer):
             &&\text{(second moment)} \\
         \hat m_t &= \frac{m_t}{1-\beta_1^t}, \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}
             &&\text{(bias correction)} \\
-        \theta_t &= \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+        \theta_t &= \theta_{t-1} - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
     With ``amsgrad``, :math:`\hat v_t` uses :math:`v^{\max}_t = \max(v^{\max}_{t-1}, v_t)`
     instead of :math:`v_t`. Weight decay is L2 (added to :math:`g_t`) unless
     ``decoupled_weight_decay`` (that is :class:`AdamW`).
 
     ``eps_inside_sqrt=True`` (not in torch) uses the course's form
-    :math:`\eta\, \hat m_t / \sqrt{\hat v_t + \epsilon}` instead; the default
+    :math:`\alpha\, \hat m_t / \sqrt{\hat v_t + \epsilon}` instead; the default
     is torch's.
 
     Parameters
@@ -639,7 +639,7 @@ class Adam(Optimizer):
     params : iterable of parameters
         Objects with ``.data`` and ``.grad`` float arrays.
     lr : float, default 1e-3
-        :math:`\eta \ge 0`.
+        :math:`\alpha \ge 0`.
     betas : (float, float), default (0.9, 0.999)
         :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`.
     eps : float, default 1e-8
@@ -651,15 +651,15 @@ class Adam(Optimizer):
     maximize : bool, default False
         Ascend instead of descend.
     decoupled_weight_decay : bool, default False
-        Decay the weights, :math:`\theta \leftarrow (1-\eta\lambda)\theta`, instead of adding
+        Decay the weights, :math:`\theta \leftarrow (1-\alpha\lambda)\theta`, instead of adding
         :math:`\lambda\theta` to the gradient.
     eps_inside_sqrt : bool, default False
         The course's denominator :math:`\sqrt{\hat v_t + \epsilon}`.
 
     Examples
     --------
-    Bias correction makes the first step :math:`\eta\, g/(|g| + \epsilon)`, about
-    :math:`\eta` in size:
+    Bias correction makes the first step :math:`\alpha\, g/(|g| + \epsilon)`, about
+    :math:`\alpha` in size:
 
     >>> w = Parameter([1.0, 1.0])
     >>> opt = Adam([w], lr=0.1)
@@ -718,7 +718,7 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""Adam with decoupled weight decay, as :class:`torch.optim.AdamW`.
 
-    Before Adam's step the weights shrink, :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`,
+    Before Adam's step the weights shrink, :math:`\theta \leftarrow (1 - \alpha\lambda)\,\theta`,
     instead of :math:`\lambda\theta` being added to the gradient (so the decay is
     not divided by :math:`\sqrt{\hat v_t}`). Default :math:`\lambda = 10^{-2}`.
     The rest is :class:`Adam`.
