@@ -60,7 +60,7 @@ _COL = 1.25       # distance between columns
 _ROW = 0.62       # distance between rows
 _R = 0.23         # gate radius
 _STEM = 0.55      # straight piece of wire after a gate (holds the value and gradient)
-_FONT = 9
+_FONT = 10
 
 
 def _num(x: float) -> str:
@@ -584,8 +584,8 @@ class StepPlayer:
         button = ('<button type="button" data-go="{go}" title="{title}" '
                   'style="min-width:2.6em;padding:2px 6px;cursor:pointer">{text}</button>')
         buttons = "".join(button.format(go=go, title=html.escape(title), text=text) for go, title, text in (
-            ("first", "First step", "⏮"), ("prev", "Previous step", "◀"), ("play", "Play / pause", "▶"),
-            ("next", "Next step", "▶|"), ("last", "Last step", "⏭")))
+            ("first", "First step", "|◀"), ("prev", "Previous step", "◀ back"), ("play", "Play / pause", "▶ play"),
+            ("next", "Next step", "next ▶"), ("last", "Last step", "▶|")))
         return f"""<div id="{uid}" class="lablib-steps" style="max-width:100%">
 <img src="{srcs[0]}" alt="{html.escape(self.captions[0])}" style="max-width:100%;height:auto;display:block">
 <div style="display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:4px">
@@ -608,7 +608,7 @@ class StepPlayer:
     img.src = frames[i]; img.alt = captions[i]; slider.value = i;
     count.textContent = (i + 1) + "/" + frames.length;
   }}
-  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; }} play.textContent = "\u25b6"; }}
+  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; }} play.textContent = "\u25b6 play"; }}
   slider.addEventListener("input", function() {{ stop(); show(parseInt(slider.value, 10)); }});
   root.querySelectorAll("button[data-go]").forEach(function(b) {{
     b.addEventListener("click", function() {{
@@ -616,7 +616,7 @@ class StepPlayer:
       if (go === "play") {{
         if (timer) {{ stop(); return; }}
         if (i === frames.length - 1) show(0);
-        play.textContent = "\u23f8";
+        play.textContent = "|| pause";
         timer = setInterval(function() {{
           if (i >= frames.length - 1) {{ stop(); }} else {{ show(i + 1); }}
         }}, {self.interval_ms});

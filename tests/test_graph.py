@@ -189,12 +189,13 @@ def test_draw_on_a_given_axis():
 
 def test_render_frames_one_png_per_step_all_the_same_size():
     root, _ = sigmoid_neuron()
+    open_before = set(plt.get_fignums())
     frames = graph.render_frames(root, dpi=40)
     assert len(frames) == len(graph.trace(root).steps) == 18
     shapes = {mpimg.imread(io.BytesIO(f), format="png").shape for f in frames}
     assert len(shapes) == 1
     assert len(set(frames)) == len(frames)
-    assert not plt.get_fignums()              # no figure left open
+    assert set(plt.get_fignums()) == open_before     # no figure left open
 
 
 def test_step_player_html_is_self_contained():
