@@ -1,7 +1,8 @@
 """The English–Korean glossary as data, and the check that the book uses its choices.
 
-The glossary page ``chapters/glossary.md`` is the only place the term choices are
-written down. It is a Sphinx ``glossary`` whose entries all have the same shape::
+The glossary page ``chapters/glossary.ipynb`` is the only place the term choices are
+written down. One of its Markdown cells is a Sphinx ``glossary`` whose entries all
+have the same shape::
 
     gradient
     기울기
@@ -87,8 +88,8 @@ class Finding:
 
 
 def default_glossary_path() -> Path:
-    """``chapters/glossary.md`` of the repository lablib is installed from (editable install)."""
-    return Path(__file__).resolve().parents[1] / "chapters" / "glossary.md"
+    """``chapters/glossary.ipynb`` of the repository lablib is installed from (editable install)."""
+    return Path(__file__).resolve().parents[1] / "chapters" / "glossary.ipynb"
 
 
 def parse_glossary(text: str) -> list[Term]:
@@ -193,6 +194,10 @@ def parse_glossary(text: str) -> list[Term]:
 def load_glossary(path=None) -> list[Term]:
     """Parse the glossary page; default :func:`default_glossary_path`.
 
+    A notebook (``.ipynb``) is read as its Markdown cells joined by blank lines, so
+    line numbers in error messages count in that joined text; any other file as
+    MyST Markdown.
+
     Examples
     --------
     >>> terms = load_glossary()
@@ -202,7 +207,13 @@ def load_glossary(path=None) -> list[Term]:
     path = Path(path) if path is not None else default_glossary_path()
     if not path.is_file():
         raise ValueError(f"no glossary page at {path}")
-    return parse_glossary(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        import json
+
+        cells = json.loads(text)["cells"]
+        text = "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return parse_glossary(text)
 
 
 def _korean_regex(korean: str) -> str:

@@ -1,6 +1,6 @@
 """The glossary page and the book's use of its Korean terms (lablib.glossary, lablib.plotting.glossary).
 
-The term choices live in one place, chapters/glossary.md; lablib.glossary parses it.
+The term choices live in one place, chapters/glossary.ipynb; lablib.glossary parses it.
 BRIEF_TERMS below is the contract the chapter authors were given: changing one of those
 choices is a decision for the whole book, so it has to be made here and on the page.
 """
@@ -19,7 +19,7 @@ from lablib.plotting import glossary as glossary_plots
 from lablib.plotting.korean import korean_font_families, missing_glyphs
 
 ROOT = Path(__file__).resolve().parents[1]
-GLOSSARY_PAGE = ROOT / "chapters" / "glossary.md"
+GLOSSARY_PAGE = ROOT / "chapters" / "glossary.ipynb"
 TERMS = load_glossary(GLOSSARY_PAGE)
 CHOICE = {t.english: t.korean for t in TERMS}
 
@@ -62,7 +62,7 @@ def _book_files():
     pages = [ROOT / "intro.md"] + sorted((ROOT / "chapters").glob("*.md"))
     notebooks = sorted((ROOT / "chapters").glob("*.ipynb"))
     modules = sorted(p for p in (ROOT / "lablib").rglob("*.py") if p != ROOT / "lablib" / "glossary.py")
-    return [p for p in pages if p != GLOSSARY_PAGE] + notebooks + modules
+    return pages + [nb for nb in notebooks if nb != GLOSSARY_PAGE] + modules
 
 
 def _texts(path):
@@ -225,7 +225,7 @@ def _unlink(text: str) -> str:
     return re.sub(r"\{term\}`([^`<]+?)(?: <[^>]+>)?`", r"\1", text)
 
 
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+NOTEBOOKS = [nb for nb in sorted((ROOT / "chapters").glob("*.ipynb")) if nb != GLOSSARY_PAGE]
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
