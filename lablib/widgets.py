@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 from typing import Callable, Mapping, Sequence
 
 import ipywidgets as widgets
@@ -112,6 +113,17 @@ def start_sliders(landscape, x0) -> dict:
     return out
 
 
+def _enable_colab_widgets() -> None:
+    """On Colab, turn on the widget manager that ipywidgets 8 needs there (elsewhere: nothing)."""
+    if "google.colab" in sys.modules:
+        try:
+            from google.colab import output
+
+            output.enable_custom_widget_manager()
+        except Exception:        # an older or newer Colab without it: the core widgets may still work
+            pass
+
+
 class Explorer(widgets.VBox):
     """Sliders, a computation and a drawing: moving a slider recomputes and redraws.
 
@@ -148,6 +160,7 @@ class Explorer(widgets.VBox):
 
         if not sliders:
             raise ValueError("an Explorer needs at least one slider")
+        _enable_colab_widgets()
         self.sliders = dict(sliders)
         self.compute = compute
         self.draw = draw

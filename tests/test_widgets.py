@@ -110,3 +110,20 @@ def test_bad_arguments():
         w.trajectory_explorer("quartic", 0.0)
     with pytest.raises(ValueError, match="slider"):
         w.Explorer({}, compute=lambda: None, draw=lambda r, a: None)
+
+
+def test_colab_widget_manager_is_enabled_only_on_colab(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    colab = types.ModuleType("google.colab")
+    colab.output = types.SimpleNamespace(enable_custom_widget_manager=lambda: calls.append("on"))
+    google = types.ModuleType("google")
+    google.colab = colab
+    w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=lambda r, axes: None, ncols=1)
+    assert calls == []
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=lambda r, axes: None, ncols=1)
+    assert calls == ["on"]
