@@ -740,10 +740,10 @@ class LablibOptimizer:
             p.grad = None
 
     def step(self) -> None:
-        """One update of lablib's optimizer on the model's weights (in place)."""
-        for p in self.tensors:
-            if p.grad is None:      # lablib's optimizers expect an array; torch would skip this parameter
-                p.grad = torch.zeros_like(p)
+        """One update of lablib's optimizer on the model's weights (in place).
+
+        A parameter without a gradient (``.grad is None``) is seen as such; lablib's
+        optimizers skip it, as torch's do."""
         self.optimizer.step()
 
     @property

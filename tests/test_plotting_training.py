@@ -49,6 +49,8 @@ def test_plot_histories_uses_the_optimizer_colours():
     assert np.allclose(by_label["RMSprop"].get_ydata(), hs["RMSprop"].val_loss)
     ax = plot_histories(hs, split="both", metric="accuracy")
     assert "SGD (training)" in [line.get_label() for line in ax.get_lines()]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["SGD", "RMSprop", "custom", "validation", "training"]
     for bad in ({"split": "test"}, {"metric": "recall"}):
         with pytest.raises(ValueError):
             plot_histories(hs, **bad)
@@ -73,7 +75,7 @@ def test_plot_lr_sweep_marks_diverged_runs_and_the_best_rate():
     assert crosses[0].get_ydata()[0] < ax.get_ylim()[1]
     stars = [line for line in lines if line.get_marker() == "*"]
     assert sorted(float(s.get_xdata()[0]) for s in stars) == [1e-2, 1e-1]
-    assert ax.get_xscale() == "log"
+    assert ax.get_xscale() == "log" and "diverged" in ax.get_legend().get_title().get_text()
     best = plot_lr_sweep({"Adam": sweep}, which="best")
     assert np.allclose(best.get_lines()[0].get_ydata(), [0.9, 0.35, 0.5])
     with pytest.raises(ValueError, match="which"):

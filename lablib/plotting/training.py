@@ -141,17 +141,20 @@ def plot_histories(histories: dict, metric: str = "loss", split: str = "val", ax
         raise ValueError(f"split must be 'val', 'train' or 'both', got {split!r}")
     if not histories:
         raise ValueError("histories is empty")
+    from matplotlib.lines import Line2D
+
+    handles = []
     for name, history in histories.items():
         color = color_for(name)
         if split in ("val", "both") and history.val_loss:
-            (line,) = ax.plot(*_curve(history, "val", key), color=color, lw=2,
-                              label=name if split == "val" else f"{name} (validation)")
+            (line,) = ax.plot(*_curve(history, "val", key), color=color, lw=2, label=name)
             color = line.get_color()
         if split == "train" or (split == "both"):
             (line,) = ax.plot(*_curve(history, "train", key), color=color, lw=1.5,
                               ls="--" if split == "both" else "-",
                               label=name if split == "train" else f"{name} (training)")
             color = line.get_color()
+        handles.append(Line2D([], [], color=color, lw=2, label=name))
         if mark_best and history.best_epoch is not None:
             mark_best_epoch(history, ax, color=color, metric=metric, label=False)
     ax.set_xlabel("epoch")
@@ -159,7 +162,10 @@ def plot_histories(histories: dict, metric: str = "loss", split: str = "val", ax
     ax.set_ylabel(which + ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(fontsize="small")
+    if split == "both":     # one entry per run (its colour), and one per line style
+        handles += [Line2D([], [], color="0.3", lw=2, label="validation"),
+                    Line2D([], [], color="0.3", lw=1.5, ls="--", label="training")]
+    ax.legend(handles=handles, fontsize="small")
     return ax
 
 
@@ -214,7 +220,8 @@ def plot_lr_sweep(sweeps: dict, ax=None, which: str = "final", ylim=None):
     ax.set_ylim(*ylim)
     ax.set_xlabel("learning rate")
     ax.set_ylabel(f"{which} validation loss")
-    ax.legend(fontsize="small", title="× diverged  ★ best", title_fontsize="small")
+    diverged = any((~np.isfinite(losses)).any() for _, _, losses in series)
+    ax.legend(fontsize="small", title="★ best" + ("   × diverged" if diverged else ""), title_fontsize="small")
     return ax
 
 
