@@ -15,11 +15,14 @@ import functools
 import http.server
 import os
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
+# milliseconds Playwright waits for a page or an element (generous: CI machines can be busy)
+TIMEOUT_MS = 60_000
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -58,6 +61,22 @@ class PageLog:
             f"{r.url}: {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and self.failed.append(
             f"{r.url}: HTTP {r.status}"))
+        # requests in flight, for wait_idle (Chromium's own "networkidle" does not always come)
+        self._inflight: set[int] = set()
+        self._last = time.monotonic()
+
+        def started(r):
+            self._inflight.add(id(r))
+            self._last = time.monotonic()
+
+        def ended(r):
+            self._inflight.discard(id(r))
+            self._last = time.monotonic()
+
+        page.on("request", started)
+        page.on("requestfinished", ended)
+        page.on("requestfailed", ended)
+        self._page = page
 
         def route(route):
             if route.request.url.startswith(base_url) or route.request.url.startswith("data:"):
@@ -67,3 +86,11 @@ class PageLog:
                 route.abort("internetdisconnected")
 
         page.route("**/*", route)
+
+    def wait_idle(self, quiet: float = 0.5, timeout: float = 60.0) -> None:
+        """Wait until no request has been in flight for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self._inflight or time.monotonic() - self._last < quiet:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"requests still in flight after {timeout:g} s")
+            self._page.wait_for_timeout(100)

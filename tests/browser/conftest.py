@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CHROMIUM, FLAGS, SITE, PageLog, serve
+from browser_support import CHROMIUM, FLAGS, SITE, TIMEOUT_MS, PageLog, serve
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,7 @@ def new_page(browser, site_url):
 
     def make(width: int = 1280, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         return page, PageLog(page, site_url)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import SITE, PageLog, serve, site_pages
+from browser_support import SITE, TIMEOUT_MS, PageLog, serve, site_pages
 
 # chapter pages that must carry an explorer (when they are built)
 EXPLORER_CHAPTERS = ("chapters/07_momentum.html", "chapters/08_adagrad_rmsprop_adam.html")
@@ -95,6 +95,7 @@ def test_a_fresh_explorer_redraws_and_weighs_little(browser, tmp_path):
     ex.save(tmp_path / "explorer.html")
     server, url = serve(tmp_path)
     context = browser.new_context(viewport={"width": 800, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
         log = PageLog(page, url)

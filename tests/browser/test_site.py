@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import SITE, PageLog, site_pages
+from browser_support import SITE, TIMEOUT_MS, PageLog, site_pages
 
 if not (SITE / "index.html").is_file():
     raise RuntimeError(f"no built site at {SITE}: build it first (`make book` or "
@@ -24,6 +24,8 @@ SCREENSHOTS = os.environ.get("BOOK_SCREENSHOTS")   # a folder: save what the bro
 
 # Text outside code that means TeX was not typeset: $$, \( \[ \begin{, or $ right before a command.
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$\\[A-Za-z]")
+
+REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 
 READ_MATH = """() => {
   const maths = [...document.querySelectorAll('.math')];
@@ -86,13 +88,17 @@ class Visit:
 
 def _visit(browser, site_url: str, path: str) -> Visit:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
         log = PageLog(page, site_url)
         page.goto(site_url + path, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        target = REDIRECT.search((SITE / path).read_text(encoding="utf-8"))
+        if target:                              # index.html sends the reader on to the first page
+            page.wait_for_url(site_url + target.group(1), wait_until="load")
         page.evaluate("async () => { if (window.MathJax && MathJax.startup && "
                       "MathJax.startup.promise) await MathJax.startup.promise; }")
+        log.wait_idle()                         # fonts and extensions MathJax asked for
         broken = page.evaluate(LOAD_IMAGES)
         math = page.evaluate(READ_MATH)
         if SCREENSHOTS:
@@ -105,7 +111,7 @@ def _visit(browser, site_url: str, path: str) -> Visit:
         if SCREENSHOTS:
             page.screenshot(path=str(Path(SCREENSHOTS) / (path.replace("/", "__") + ".390.png")),
                             full_page=True)
-        page.wait_for_load_state("networkidle")  # anything the narrow layout loads
+        log.wait_idle()                         # anything the narrow layout loads
         return Visit(log, math, broken, phone)
     finally:
         context.close()
