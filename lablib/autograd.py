@@ -1,36 +1,58 @@
-r"""A small reverse-mode automatic differentiation (자동 미분) engine on NumPy arrays.
+r"""A small reverse-mode automatic differentiation (자동 미분) engine.
 
-A :class:`Value` holds a float64 array (0-d for a scalar) in ``.data`` and, after
-:meth:`Value.backward`, the gradient of the output with respect to it in ``.grad``.
-Every operation does two things:
+A :class:`Value` holds a float64 NumPy array (0-d for a scalar) in ``.data``
+and, after :meth:`Value.backward`, the gradient of the output with respect to
+it in ``.grad``. Every operation does two things:
 
 * **forward**: it computes its output from its inputs' data, and
-* it leaves behind a small closure, ``out._backward``, that turns the gradient
-  arriving at the output (the *upstream gradient*, :math:`\partial L/\partial\,\mathrm{out}`)
-  into the gradient each input receives through this operation: the upstream gradient
-  times the operation's *local gradient* :math:`\partial\,\mathrm{out}/\partial\,\mathrm{in}`
-  (the chain rule).
+* it leaves behind a small closure, ``out._backward``, that turns the
+  gradient arriving at the output (the *upstream gradient*
+  :math:`\partial L/\partial\,\mathrm{out}`) into the gradient each input
+  receives through this operation: the upstream gradient times the
+  operation's *local gradient* :math:`\partial\,\mathrm{out}/\partial\,
+  \mathrm{in}` (the chain rule).
 
-:meth:`Value.backward` visits the computational graph from the output back to the inputs
-in reverse topological order, calls each closure once, sums each contribution back to the
-input's shape (undoing NumPy broadcasting) and accumulates it with ``+=``:
+:meth:`Value.backward` visits the computational graph from the output back
+to the inputs in reverse topological order, calls each closure once, sums
+each contribution back to the input's shape (undoing NumPy broadcasting) and
+accumulates it with ``+=``:
 
 .. math::
 
-    \frac{\partial L}{\partial x} \;=\; \sum_{\text{gates } g \text{ that read } x}
+    \frac{\partial L}{\partial x} \;=\; \sum_{\text{gates } g
+    \text{ that read } x}
     \frac{\partial L}{\partial g}\,\frac{\partial g}{\partial x}.
 
-The engine follows micrograd :cite:p:`karpathy2020micrograd` and PyTorch's ``torch.autograd``
-(same broadcasting, same gradients, same accumulation into leaves; the tests compare them in
-float64 at a relative tolerance of 1e-10). Operations: ``+ - * / **``, unary ``-``,
-:meth:`~Value.exp`, :meth:`~Value.log`, :meth:`~Value.tanh`, :meth:`~Value.sigmoid`,
+The engine follows micrograd :cite:p:`karpathy2020micrograd` and PyTorch's
+``torch.autograd``: same broadcasting, same gradients, same accumulation into
+leaves (the tests compare them in float64 at a relative tolerance of 1e-10).
+Operations: ``+ - * / **``, unary ``-``, :meth:`~Value.exp`,
+:meth:`~Value.log`, :meth:`~Value.tanh`, :meth:`~Value.sigmoid`,
 :meth:`~Value.relu`, :func:`maximum`, :meth:`~Value.max`, :meth:`~Value.sum`,
-:meth:`~Value.mean` and ``@`` (matrix multiplication). Each output remembers its inputs,
-its operation's name (``op``) and an optional ``label``, which :mod:`lablib.graph` uses to
-draw the graph.
+:meth:`~Value.mean` and ``@`` (matrix multiplication). Each output remembers
+its inputs, its operation's name (``op``) and an optional ``label``, which
+:mod:`lablib.graph` uses to draw the graph.
 
-A :class:`Value` works as a parameter for :mod:`lablib.optim`: ``.data`` and ``.grad`` are
-float64 arrays of the same shape.
+Gradients accumulate
+--------------------
+Leaves (Values you create: inputs and parameters) *accumulate*: a second
+:meth:`~Value.backward` adds the same gradient again, exactly like PyTorch's
+leaf tensors, which is why a training loop zeroes gradients
+(:func:`zero_grad`) before each backward pass. PyTorch frees its graph after
+``backward()`` and needs ``retain_graph=True`` for a second call; this engine
+keeps the graph, so no flag is needed. Intermediate Values restart from zero
+in every call, so they show the gradient of the latest pass, and the leaves
+get exactly twice the gradient after two calls, never more. Constants
+(numbers written into an expression, like the 1 in ``x + 1``) get no
+gradient.
+
+With :mod:`lablib.optim`
+------------------------
+A :class:`Value` is a parameter for :mod:`lablib.optim`'s optimizers:
+``.data`` and ``.grad`` are float64 arrays of one fixed shape, ``.data`` may be
+updated in place, and ``.grad`` may be set to None
+(``zero_grad(set_to_none=True)``), which :meth:`~Value.backward` treats as
+zeros.
 
 NumPy only. Introduced in chapter 4.
 """
@@ -41,50 +63,56 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-__all__ = ["Value", "maximum", "topological_order", "zero_grad", "cross_entropy"]
+__all__ = ["Value", "maximum", "topological_order", "zero_grad",
+           "cross_entropy"]
 
-# What users may pass as data: booleans, integers and real floats (as NumPy sees them).
+# What users may pass as data: booleans, integers and real floats.
 _REAL_KINDS = "biuf"
 
 
 def _as_float_array(x, what: str) -> np.ndarray:
-    """``x`` as a new float64 array, or a ValueError saying what is wrong with it."""
+    """``x`` as a new float64 array, or a ValueError saying what is wrong."""
     if isinstance(x, Value):
-        raise ValueError(f"{what} must be numbers, not a Value (use its .data)")
+        raise ValueError(f"{what} must be numbers, not a Value (use .data)")
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{what} must be a real number or an array of real numbers; "
-                         f"got {type(x).__name__} ({err})") from None
+        raise ValueError(f"{what} must be a real number or an array of real "
+                         f"numbers; got {type(x).__name__} ({err})") from None
     if arr.dtype.kind not in _REAL_KINDS:
-        raise ValueError(f"{what} must be a real number or an array of real numbers; got "
-                         f"{type(x).__name__} with dtype {arr.dtype}")
-    return np.array(arr, dtype=np.float64)  # always a copy: a Value owns its data
+        raise ValueError(f"{what} must be a real number or an array of real "
+                         f"numbers; got {type(x).__name__} with dtype "
+                         f"{arr.dtype}")
+    return np.array(arr, dtype=np.float64)   # a copy: a Value owns its data
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``g`` down to ``shape``: the gradient of NumPy broadcasting.
 
-    Broadcasting copies an input along new leading axes and along axes of length 1;
-    each copy sends its own gradient back, so the copies' gradients add up.
+    Broadcasting copies an input along new leading axes and along axes of
+    length 1; each copy sends its own gradient back, and they add up.
     """
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
-    if extra:
+    if extra:                                # new leading axes
         g = g.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if stretched:
+    stretched = tuple(i for i, n in enumerate(shape)
+                      if n == 1 and g.shape[i] != 1)
+    if stretched:                            # axes of length 1, stretched
         g = g.sum(axis=stretched, keepdims=True)
     return g.reshape(shape)
 
 
 def _format_number(x: float) -> str:
-    return repr(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+    x = float(x)
+    return repr(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 class Value:
-    r"""A node of a computational graph (계산 그래프): data, gradient and how it was made.
+    r"""A node of a computational graph (계산 그래프).
+
+    It holds data, a gradient, and how it was made.
 
     Parameters
     ----------
@@ -96,15 +124,17 @@ class Value:
     Attributes
     ----------
     op : str
-        The operation that produced this Value (``""`` for a leaf: an input or parameter).
+        The operation that produced this Value (``""`` for a leaf: an
+        input or a parameter).
     label : str
         Its name, if it has one.
 
     Examples
     --------
-    The course's first circuit, :math:`f = (x + y)\,z` at :math:`(-2, 5, -4)`:
+    The course's first circuit, :math:`f = (x + y)\,z` at
+    :math:`(-2, 5, -4)`:
 
-    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
     >>> q = x + y
     >>> f = q * z
     >>> f
@@ -116,46 +146,50 @@ class Value:
     Introduced in chapter 4.
     """
 
-    __slots__ = ("_data", "_grad", "label", "op", "_prev", "_backward", "_const", "__weakref__")
-    # NumPy defers to Value in mixed expressions: ndarray * Value calls Value.__rmul__.
+    __slots__ = ("_data", "_grad", "label", "op", "_prev", "_backward",
+                 "_const", "__weakref__")
+    # NumPy defers to Value: ndarray * Value calls Value.__rmul__.
     __array_ufunc__ = None
 
     def __init__(self, data, label: str = ""):
+        if not isinstance(label, str):
+            raise ValueError(f"label must be a string, got "
+                             f"{type(label).__name__}")
         self._data = _as_float_array(data, "Value data")
         self._grad: Optional[np.ndarray] = np.zeros_like(self._data)
-        if not isinstance(label, str):
-            raise ValueError(f"label must be a string, got {type(label).__name__}")
         self.label = label
         self.op = ""
-        self._prev: tuple = ()       # the inputs, in order (a leaf has none)
-        self._backward = None        # upstream gradient -> one gradient per input
-        self._const = False          # a number lifted into the graph by an operation
+        self._prev: tuple = ()     # the inputs, in order (a leaf has none)
+        self._backward = None      # upstream gradient -> one per input
+        self._const = False        # a number lifted into the graph
 
-    # -- data and grad stay float64 arrays of one fixed shape ------------------------
+    # -- data and grad: float64 arrays of one fixed shape ---------------------
     @property
     def data(self) -> np.ndarray:
-        """The value computed in the forward pass (순방향 계산): a float64 array (0-d for a number).
+        """The value from the forward pass (순방향 계산), a float64 array.
 
-        It may be updated in place (``v.data -= lr * v.grad``) or assigned an array of the same
-        shape, which is stored as float64.
+        0-d for a single number. It may be updated in place
+        (``v.data -= lr * v.grad``) or assigned an array of the same shape.
         """
         return self._data
 
     @data.setter
     def data(self, new) -> None:
-        arr = np.asarray(new, dtype=np.float64) if not isinstance(new, Value) else None
+        arr = None if isinstance(new, Value) else np.asarray(
+            new, dtype=np.float64)
         if arr is None or arr.shape != self._data.shape:
             got = "a Value" if arr is None else f"shape {arr.shape}"
-            raise ValueError(f"Value.data must keep its shape {self._data.shape}; got {got}")
+            raise ValueError(f"Value.data must keep its shape "
+                             f"{self._data.shape}; got {got}")
         self._data = arr
 
     @property
     def grad(self) -> Optional[np.ndarray]:
-        r""":math:`\partial L/\partial\,\mathrm{self}` from :meth:`backward`: a float64 array of the data's shape.
+        r""":math:`\partial L/\partial\,\mathrm{self}` from :meth:`backward`.
 
-        Starts at zeros; leaves accumulate over :meth:`backward` calls (see there). An
-        optimizer's ``zero_grad(set_to_none=True)`` may set it to None, which :meth:`backward`
-        treats as zeros.
+        A float64 array of the data's shape; zeros at first. Leaves
+        accumulate over calls of :meth:`backward`. None (set by an
+        optimizer's ``zero_grad(set_to_none=True)``) counts as zeros.
         """
         return self._grad
 
@@ -164,12 +198,12 @@ class Value:
         if new is None:
             self._grad = None
             return
-        arr = _as_float_array(new, "Value.grad") if not isinstance(new, np.ndarray) or \
-            new.dtype != np.float64 else new
-        if arr.shape != self._data.shape:
-            raise ValueError(f"Value.grad must have the data's shape {self._data.shape}; "
-                             f"got shape {arr.shape}")
-        self._grad = arr
+        if not (isinstance(new, np.ndarray) and new.dtype == np.float64):
+            new = _as_float_array(new, "Value.grad")
+        if new.shape != self._data.shape:
+            raise ValueError(f"Value.grad must have the data's shape "
+                             f"{self._data.shape}; got shape {new.shape}")
+        self._grad = new
 
     @property
     def shape(self) -> tuple:
@@ -183,52 +217,62 @@ class Value:
 
     @property
     def inputs(self) -> tuple:
-        """The Values this one was computed from, in order (empty for a leaf)."""
+        """The Values this one was computed from, in order (none: a leaf)."""
         return self._prev
 
     @property
     def is_leaf(self) -> bool:
-        """True for a Value made by the user (an input or a parameter), not by an operation."""
+        """True for a Value made by the user, not by an operation."""
         return not self._prev
 
     def item(self) -> float:
-        """The data as a Python float (only for a single number), like ``torch.Tensor.item``."""
+        """The data as a Python float, like ``torch.Tensor.item``."""
         if self._data.size != 1:
-            raise ValueError(f"item() needs a single number; this Value has shape {self.shape}")
+            raise ValueError(f"item() needs a single number; this Value has "
+                             f"shape {self.shape}")
         return float(self._data.reshape(()))
 
     def __repr__(self) -> str:
-        data = (repr(float(self._data)) if self.ndim == 0
-                else np.array2string(self._data, precision=4, threshold=6, separator=", "))
-        extras = "".join(f", {k}={v!r}" for k, v in (("op", self.op), ("label", self.label)) if v)
+        if self.ndim == 0:
+            data = repr(float(self._data))
+        else:
+            data = np.array2string(self._data, precision=4, threshold=6,
+                                   separator=", ")
+        extras = "".join(f", {k}={v!r}" for k, v in
+                         (("op", self.op), ("label", self.label)) if v)
         return f"Value({data}{extras})"
 
-    # -- building the graph ------------------------------------------------------------
+    # -- building the graph ---------------------------------------------------
     @staticmethod
     def _lift(other) -> "Value":
-        """A Value for an operand: Values pass through, numbers become constants."""
+        """Values pass through; numbers become constants in the graph."""
         if isinstance(other, Value):
             return other
-        if type(other) in (float, int):          # the common case, kept fast for long chains
+        if type(other) in (float, int):      # the common case, kept fast
             const = Value.__new__(Value)
             const._data = np.array(float(other))
             const._grad = np.zeros(())
-            const.op, const._prev, const._backward, const._const = "", (), None, True
-            const.label = _format_number(float(other))
+            const.op, const._prev, const._backward = "", (), None
+            const._const, const.label = True, _format_number(other)
             return const
-        if not isinstance(other, (numbers.Real, np.ndarray, np.generic, list, tuple)):
-            raise ValueError(f"cannot combine a Value with {type(other).__name__} {other!r}")
+        if not isinstance(other, (numbers.Real, np.ndarray, np.generic,
+                                  list, tuple)):
+            raise ValueError(f"cannot combine a Value with "
+                             f"{type(other).__name__} {other!r}")
         const = Value(other)
         const._const = True
-        const.label = _format_number(float(const.data)) if const.data.size == 1 else ""
+        if const.data.size == 1:
+            const.label = _format_number(const.data.reshape(()))
         return const
 
     @staticmethod
-    def _result(data: np.ndarray, inputs: tuple, op: str, backward) -> "Value":
+    def _result(data, inputs: tuple, op: str, backward) -> "Value":
+        """The output of an operation: its data, inputs, name and closure."""
         out = Value.__new__(Value)
         out._data = np.asarray(data, dtype=np.float64)
         out._grad = np.zeros_like(out._data)
-        out.label, out.op, out._prev, out._backward, out._const = "", op, inputs, backward, False
+        out.label, out.op, out._prev = "", op, inputs
+        out._backward, out._const = backward, False
         return out
 
     def _binary_shapes(self, other: "Value", symbol: str) -> None:
@@ -237,62 +281,75 @@ class Value:
         try:
             np.broadcast_shapes(self.shape, other.shape)
         except ValueError:
-            raise ValueError(f"cannot broadcast shapes {self.shape} and {other.shape} in a {symbol} b: "
-                             f"aligned from the right, each pair of axis lengths must be equal "
-                             f"or one of them 1") from None
+            raise ValueError(
+                f"cannot broadcast shapes {self.shape} and {other.shape} in "
+                f"a {symbol} b: aligned from the right, each pair of axis "
+                f"lengths must be equal or one of them 1") from None
 
-    # -- arithmetic ----------------------------------------------------------------------
+    # -- arithmetic -----------------------------------------------------------
     def __add__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "+")
-        # add distributes: both inputs receive the upstream gradient unchanged
-        return Value._result(self.data + other.data, (self, other), "+", lambda g: (g, g))
+        # add distributes: each input receives the upstream gradient as is
+        return Value._result(self.data + other.data, (self, other), "+",
+                             lambda g: (g, g))
 
     def __mul__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "*")
-        # multiply swaps: each input receives the upstream gradient times the *other* input
+        # multiply swaps: each input receives the upstream gradient
+        # times the *other* input
         return Value._result(self.data * other.data, (self, other), "*",
                              lambda g: (g * other.data, g * self.data))
 
     def __sub__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "-")
-        return Value._result(self.data - other.data, (self, other), "-", lambda g: (g, -g))
+        return Value._result(self.data - other.data, (self, other), "-",
+                             lambda g: (g, -g))
 
     def __truediv__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "/")
         if np.any(other.data == 0):
-            raise ValueError("division by zero: the divisor has entries equal to 0")
+            raise ValueError("division by zero: the divisor has entries "
+                             "equal to 0")
         a, b = self.data, other.data
-        return Value._result(a / b, (self, other), "/", lambda g: (g / b, -g * a / (b * b)))
+        return Value._result(a / b, (self, other), "/",
+                             lambda g: (g / b, -g * a / (b * b)))
 
     def __pow__(self, other) -> "Value":
-        if not isinstance(other, Value):         # a constant exponent p: d(a^p)/da = p a^(p-1)
+        if not isinstance(other, Value):     # a constant exponent
             p = _as_float_array(other, "the exponent")
             if p.ndim:
-                raise ValueError("a constant exponent must be a single number; "
-                                 "use a Value for an array of exponents")
+                raise ValueError("a constant exponent must be a single "
+                                 "number; use a Value for an array of them")
             return self._pow_const(float(p))
         self._binary_shapes(other, "**")
         a, b = self.data, other.data
         if np.any(a <= 0):
-            raise ValueError("a ** b with a Value exponent b needs a base a > 0 everywhere "
-                             "(the gradient with respect to b is a^b log a)")
-        out_data = a ** b
-        return Value._result(out_data, (self, other), "**",
-                             lambda g: (g * b * a ** (b - 1), g * out_data * np.log(a)))
+            raise ValueError("a ** b with a Value exponent b needs a base "
+                             "a > 0 everywhere (the gradient with respect "
+                             "to b is a^b log a)")
+        out = a ** b
+        return Value._result(out, (self, other), "**",
+                             lambda g: (g * b * a ** (b - 1),
+                                        g * out * np.log(a)))
 
     def _pow_const(self, p: float) -> "Value":
+        """a ** p for a number p: the local gradient is p a^(p-1)."""
         a = self.data
         if not p.is_integer() and np.any(a < 0):
-            raise ValueError(f"a ** {p:g} of a negative number is not a real number")
+            raise ValueError(f"a ** {p:g} of a negative number is not a "
+                             f"real number")
         if p < 0 and np.any(a == 0):
-            raise ValueError(f"a ** {p:g} of 0 is infinite (division by zero)")
-        exponent = Value._lift(p)
-        local = (lambda: np.zeros_like(a)) if p == 0 else (lambda: p * a ** (p - 1))
-        return Value._result(a ** p, (self, exponent), "**", lambda g: (g * local(), None))
+            raise ValueError(f"a ** {p:g} of 0 is infinite (division by "
+                             f"zero)")
+
+        def local():
+            return np.zeros_like(a) if p == 0 else p * a ** (p - 1)
+        return Value._result(a ** p, (self, Value._lift(p)), "**",
+                             lambda g: (g * local(), None))
 
     def __neg__(self) -> "Value":
         return Value._result(-self.data, (self,), "neg", lambda g: (-g,))
@@ -312,141 +369,149 @@ class Value:
     def __rpow__(self, other) -> "Value":
         return Value._lift(other) ** self
 
-    # -- elementwise functions -----------------------------------------------------------
+    # -- elementwise functions ------------------------------------------------
     def exp(self) -> "Value":
-        out_data = np.exp(self.data)
-        return Value._result(out_data, (self,), "exp", lambda g: (g * out_data,))
+        """e^x; the local gradient is e^x itself."""
+        out = np.exp(self.data)
+        return Value._result(out, (self,), "exp", lambda g: (g * out,))
 
     def log(self) -> "Value":
-        """Natural logarithm; a ValueError for non-positive entries (PyTorch would give -inf or NaN)."""
+        """Natural logarithm, local gradient 1/x.
+
+        Non-positive entries raise a ValueError (PyTorch would give -inf or
+        NaN).
+        """
         if np.any(self.data <= 0):
-            raise ValueError(f"log of a non-positive number (smallest entry {np.min(self.data):g}); "
-                             "log needs x > 0")
+            raise ValueError(f"log of a non-positive number (smallest entry "
+                             f"{np.min(self.data):g}); log needs x > 0")
         a = self.data
         return Value._result(np.log(a), (self,), "log", lambda g: (g / a,))
 
     def tanh(self) -> "Value":
+        """tanh x; the local gradient is 1 - tanh² x."""
         t = np.tanh(self.data)
-        return Value._result(t, (self,), "tanh", lambda g: (g * (1 - t * t),))
+        return Value._result(t, (self,), "tanh",
+                             lambda g: (g * (1 - t * t),))
 
     def sigmoid(self) -> "Value":
-        r""":math:`\sigma(x) = 1/(1 + e^{-x})`, one gate with local gradient :math:`\sigma(1-\sigma)`."""
-        s = np.exp(-np.logaddexp(0.0, -self.data))      # no overflow for large |x|
-        return Value._result(s, (self,), "sigmoid", lambda g: (g * s * (1 - s),))
+        r""":math:`\sigma(x) = 1/(1 + e^{-x})`, one gate.
+
+        Its local gradient is :math:`\sigma(1 - \sigma)`. Computed without
+        overflow for large :math:`|x|`.
+        """
+        s = np.exp(-np.logaddexp(0.0, -self.data))
+        return Value._result(s, (self,), "sigmoid",
+                             lambda g: (g * s * (1 - s),))
 
     def relu(self) -> "Value":
-        """max(x, 0); the local gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as PyTorch)."""
+        """max(x, 0); local gradient 1 where x > 0, else 0 (as PyTorch)."""
         a = self.data
-        return Value._result(np.maximum(a, 0.0), (self,), "relu", lambda g: (g * (a > 0),))
+        return Value._result(np.maximum(a, 0.0), (self,), "relu",
+                             lambda g: (g * (a > 0),))
 
-    # -- reductions ----------------------------------------------------------------------
+    # -- reductions -----------------------------------------------------------
     def _expand(self, g: np.ndarray, axis, keepdims: bool) -> np.ndarray:
-        """Put the reduced axes back into ``g`` and broadcast it to this Value's shape."""
+        """Put reduced axes back into ``g``; broadcast it to this shape."""
         if axis is not None and not keepdims:
             g = np.expand_dims(g, axis)
         return np.broadcast_to(g, self.shape)
 
     def _check_axis(self, axis):
-        """``axis`` as a sorted tuple of non-negative ints (or None), or a ValueError."""
+        """``axis`` as a sorted tuple of axes (or None), or a ValueError."""
         if axis is None:
             return None
         axes = axis if isinstance(axis, tuple) else (axis,)
-        if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
-            raise ValueError(f"axis must be None, an int or a tuple of ints; got {axis!r}")
+        if not all(isinstance(a, (int, np.integer))
+                   and not isinstance(a, bool) for a in axes):
+            raise ValueError(f"axis must be None, an int or a tuple of ints;"
+                             f" got {axis!r}")
         if not all(-self.ndim <= a < self.ndim for a in axes):
-            raise ValueError(f"axis {axis!r} is out of range for a Value with shape {self.shape}")
+            raise ValueError(f"axis {axis!r} is out of range for a Value "
+                             f"with shape {self.shape}")
         normalized = tuple(sorted(int(a) % self.ndim for a in axes))
         if len(set(normalized)) != len(normalized):
             raise ValueError(f"axis {axis!r} names an axis twice")
         return normalized
 
     def sum(self, axis=None, keepdims: bool = False) -> "Value":
+        """Sum (along ``axis``); every entry gets the upstream gradient."""
         axis = self._check_axis(axis)
-        out_data = np.sum(self.data, axis=axis, keepdims=keepdims)
-        return Value._result(out_data, (self,), "sum",
+        out = np.sum(self.data, axis=axis, keepdims=keepdims)
+        return Value._result(out, (self,), "sum",
                              lambda g: (self._expand(g, axis, keepdims),))
 
     def mean(self, axis=None, keepdims: bool = False) -> "Value":
+        """Mean (along ``axis``); each entry gets 1/count of the gradient."""
         axis = self._check_axis(axis)
         if self.data.size == 0:
             raise ValueError("mean of an empty Value")
-        out_data = np.mean(self.data, axis=axis, keepdims=keepdims)
-        count = self.data.size / np.size(out_data)        # how many entries each mean averages
-        return Value._result(out_data, (self,), "mean",
-                             lambda g: (self._expand(g, axis, keepdims) / count,))
+        out = np.mean(self.data, axis=axis, keepdims=keepdims)
+        count = self.data.size / np.size(out)   # entries per mean
+        return Value._result(
+            out, (self,), "mean",
+            lambda g: (self._expand(g, axis, keepdims) / count,))
 
     def max(self, axis=None, keepdims: bool = False) -> "Value":
-        """Largest entry (along ``axis``); max routes the gradient to the largest entry.
+        """Largest entry (along ``axis``); max routes the gradient to it.
 
         Ties share the gradient equally, as ``torch.amax`` does.
         """
         axis = self._check_axis(axis)
         if self.data.size == 0:
             raise ValueError("max of an empty Value")
-        out_data = np.max(self.data, axis=axis, keepdims=keepdims)
+        out = np.max(self.data, axis=axis, keepdims=keepdims)
 
         def backward(g):
-            winners = self.data == self._expand(out_data, axis, keepdims)
+            winners = self.data == self._expand(out, axis, keepdims)
             share = winners / np.sum(winners, axis=axis, keepdims=True)
             return (self._expand(g, axis, keepdims) * share,)
-        return Value._result(out_data, (self,), "max", backward)
+        return Value._result(out, (self,), "max", backward)
 
-    # -- matrix multiplication -------------------------------------------------------------
+    # -- matrix multiplication ------------------------------------------------
     def __matmul__(self, other) -> "Value":
         other = Value._lift(other)
         a, b = self.data, other.data
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"a @ b needs arrays with at least one axis; got shapes {a.shape} and {b.shape}")
+            raise ValueError(f"a @ b needs arrays with at least one axis; "
+                             f"got shapes {a.shape} and {b.shape}")
         try:
-            out_data = np.matmul(a, b)
+            out = np.matmul(a, b)
         except ValueError:
-            raise ValueError(f"cannot multiply shapes {a.shape} @ {b.shape}: the last axis of a "
-                             f"({a.shape[-1]}) must match the {'first' if b.ndim == 1 else 'second-to-last'} "
-                             f"axis of b ({b.shape[0] if b.ndim == 1 else b.shape[-2]}), and leading "
-                             f"(batch) axes must broadcast") from None
+            axis = "first" if b.ndim == 1 else "second-to-last"
+            n = b.shape[0] if b.ndim == 1 else b.shape[-2]
+            raise ValueError(
+                f"cannot multiply shapes {a.shape} @ {b.shape}: the last "
+                f"axis of a ({a.shape[-1]}) must match the {axis} axis of "
+                f"b ({n}), and leading (batch) axes must broadcast") from None
 
         def backward(g):
-            if a.ndim == 1 and b.ndim == 1:                 # a dot product
+            if a.ndim == 1 and b.ndim == 1:          # a dot product
                 return g * b, g * a
-            # treat vectors as a row (a) or a column (b), as np.matmul does, then undo it
+            # vectors act as a row (a) or a column (b), as in np.matmul
             a2 = a[None, :] if a.ndim == 1 else a
             b2 = b[:, None] if b.ndim == 1 else b
-            g2 = g
-            if a.ndim == 1:
-                g2 = np.expand_dims(g2, -2)
-            if b.ndim == 1:
-                g2 = np.expand_dims(g2, -1)
-            ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-            gb = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
-            return ga, gb
-        return Value._result(out_data, (self, other), "@", backward)
+            g2 = np.expand_dims(g, -2) if a.ndim == 1 else g
+            g2 = np.expand_dims(g2, -1) if b.ndim == 1 else g2
+            ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape)
+            gb = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
+            return ga.reshape(a.shape), gb.reshape(b.shape)
+        return Value._result(out, (self, other), "@", backward)
 
     def __rmatmul__(self, other) -> "Value":
         return Value._lift(other) @ self
 
-    # -- the backward pass ---------------------------------------------------------------
+    # -- the backward pass ----------------------------------------------------
     def backward(self, gradient=None) -> None:
-        r"""Backpropagation (역전파): fill ``.grad`` of every Value this one depends on.
-
-        Visits the graph in reverse topological order; each operation's closure multiplies
-        the upstream gradient by its local gradients, and each input accumulates what it
-        receives (summed back to its shape after broadcasting).
+        r"""Backpropagation (역전파): fill ``.grad`` of everything upstream.
 
         Parameters
         ----------
         gradient : array_like, optional
-            The seed :math:`\partial L/\partial\,\mathrm{self}`. May be omitted only when this
-            Value holds a single number (the seed is then 1), as in PyTorch.
+            The seed :math:`\partial L/\partial\,\mathrm{self}`; only for a
+            Value holding a single number may it be omitted (it is then 1).
 
-        Notes
-        -----
-        **Calling it twice.** Leaves (Values you created: inputs and parameters) *accumulate*:
-        a second call adds the same gradient again, exactly like PyTorch's leaf tensors, which
-        is why a training loop zeroes gradients (:func:`zero_grad`) before each backward pass.
-        (PyTorch also needs ``retain_graph=True`` for the second call; this engine keeps the
-        graph, so no flag is needed.) Intermediate Values restart from zero in every call, so
-        they always show the gradient of the latest pass and the leaves get exactly twice the
-        gradient, never more. Constants (numbers written into an expression) get no gradient.
+        Leaves accumulate over calls, as in PyTorch (see the module's
+        notes).
 
         Examples
         --------
@@ -454,30 +519,31 @@ class Value:
         >>> loss = w * w
         >>> loss.backward(); float(w.grad)
         6.0
-        >>> loss.backward(); float(w.grad)        # accumulated, as in PyTorch
+        >>> loss.backward(); float(w.grad)      # accumulated
         12.0
-        >>> w.zero_grad(); loss.backward(); float(w.grad)
-        6.0
         """
         if gradient is None:
             if self.data.size != 1:
-                raise ValueError(f"backward() without a gradient needs a single number (the loss); this "
-                                 f"Value has shape {self.shape}. Pass gradient= (dL/dself) of that shape")
+                raise ValueError(
+                    f"backward() without a gradient needs a single number "
+                    f"(the loss); this Value has shape {self.shape}. Pass "
+                    f"gradient= (dL/dself) of that shape")
             seed = np.ones_like(self.data)
         else:
             seed = _as_float_array(gradient, "the gradient")
             if seed.shape != self.shape:
-                raise ValueError(f"the gradient must have this Value's shape {self.shape}; "
-                                 f"got shape {seed.shape}")
+                raise ValueError(f"the gradient must have this Value's shape"
+                                 f" {self.shape}; got shape {seed.shape}")
         order = topological_order(self)
         for node in order:
-            if node._prev:                      # intermediate results start each pass at zero
+            if not node.is_leaf:       # intermediate results restart at 0
                 node._grad = np.zeros_like(node.data)
         self._accumulate(seed)
-        for node in reversed(order):            # the output first, then what it was made of
-            if node.is_leaf:                    # an input or a parameter: nothing to pass on
+        for node in reversed(order):   # the output first
+            if node.is_leaf:           # an input: nothing to pass on
                 continue
-            for inp, g in zip(node._prev, node._backward(node.grad)):
+            grads = node._backward(node.grad)   # upstream x local
+            for inp, g in zip(node._prev, grads):
                 if not inp._const:
                     inp._accumulate(_unbroadcast(g, inp.shape))
 
@@ -495,10 +561,11 @@ class Value:
 
 
 def maximum(a, b) -> Value:
-    """Elementwise max of two Values (or a Value and a number); max routes the gradient.
+    """Elementwise max of two Values (or a Value and a number).
 
-    Where ``a > b`` all of the upstream gradient goes to ``a``, where ``a < b`` to ``b``;
-    at ties each gets half, as ``torch.maximum`` does.
+    Max routes the gradient: where ``a > b`` all of the upstream gradient
+    goes to ``a``, where ``a < b`` to ``b``; at ties each gets half, as
+    ``torch.maximum`` does.
 
     Examples
     --------
@@ -514,43 +581,47 @@ def maximum(a, b) -> Value:
     a, b = Value._lift(a), Value._lift(b)
     a._binary_shapes(b, "max")
     x, y = a.data, b.data
-    share_a = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
-    return Value._result(np.maximum(x, y), (a, b), "max", lambda g: (g * share_a, g * (1 - share_a)))
+    share = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
+    return Value._result(np.maximum(x, y), (a, b), "max",
+                         lambda g: (g * share, g * (1 - share)))
 
 
 def topological_order(root: Value) -> list:
-    """Every Value ``root`` depends on, each after all of its inputs (``root`` last).
+    """Every Value ``root`` depends on, each after its inputs; root last.
 
-    Iterative depth-first search, so a chain of 100,000 operations needs no recursion.
-    Inputs are visited in order, so for ``(x + y) * z`` the order is x, y, x+y, z, f.
+    An iterative depth-first search: no recursion, however long the graph.
 
     Examples
     --------
-    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     >>> [v.label or v.op for v in topological_order((x + y) * z)]
     ['x', 'y', '+', 'z', '*']
 
     Introduced in chapter 4.
     """
     if not isinstance(root, Value):
-        raise ValueError(f"topological_order() needs a Value, got {type(root).__name__}")
+        raise ValueError(f"topological_order() needs a Value, got "
+                         f"{type(root).__name__}")
     order, seen = [], set()
     stack = [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
-        if inputs_done:
+        if inputs_done:                # all its inputs are in the order
             order.append(node)
             continue
         if id(node) in seen:
             continue
         seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((inp, False) for inp in reversed(node._prev) if id(inp) not in seen)
+        stack.append((node, True))     # come back after the inputs
+        stack.extend((inp, False) for inp in reversed(node._prev)
+                     if id(inp) not in seen)
     return order
 
 
 def zero_grad(parameters: Iterable[Value]) -> None:
-    """Zero the ``.grad`` of every Value in ``parameters`` (call it before each backward pass).
+    """Zero the ``.grad`` of every Value in ``parameters``.
+
+    Call it before each backward pass of a training loop.
 
     Examples
     --------
@@ -563,23 +634,28 @@ def zero_grad(parameters: Iterable[Value]) -> None:
     """
     for i, p in enumerate(parameters):
         if not isinstance(p, Value):
-            raise ValueError(f"zero_grad() needs Values; item {i} is {type(p).__name__}")
+            raise ValueError(f"zero_grad() needs Values; item {i} is "
+                             f"{type(p).__name__}")
         p.zero_grad()
 
 
 def cross_entropy(logits: Value, y) -> Value:
-    r"""Mean softmax cross-entropy (교차 엔트로피) of ``logits`` against class labels ``y``.
+    r"""Mean softmax cross-entropy (교차 엔트로피) of logits and labels.
 
-    Built from the engine's own operations, so its gradient is backpropagated like any other:
+    Built from the engine's own operations, so that its gradient is
+    backpropagated like any other:
 
     .. math::
 
         L = -\frac1n \sum_{i=1}^{n} \log \operatorname{softmax}(s_i)_{y_i},
-        \qquad \log\operatorname{softmax}(s)_k = (s_k - m) - \log\textstyle\sum_j e^{s_j - m},
+        \qquad
+        \log\operatorname{softmax}(s)_k
+        = (s_k - m) - \log\textstyle\sum_j e^{s_j - m},
 
-    where the shift :math:`m = \max_j s_j` is a constant (log-softmax does not change when
-    every logit moves by the same amount) that keeps :math:`e^{s_j - m} \le 1`
-    (수치 안정성). Same result as ``torch.nn.functional.cross_entropy(logits, y)``.
+    where the shift :math:`m = \max_j s_j` is a constant (log-softmax does
+    not change when every logit moves by the same amount) that keeps
+    :math:`e^{s_j - m} \le 1` (수치 안정성). Same result as
+    ``torch.nn.functional.cross_entropy(logits, y)``.
 
     Parameters
     ----------
@@ -606,19 +682,20 @@ def cross_entropy(logits: Value, y) -> Value:
     Introduced in chapter 4.
     """
     if not isinstance(logits, Value) or logits.ndim != 2:
-        got = f"shape {logits.shape}" if isinstance(logits, Value) else type(logits).__name__
+        got = (f"shape {logits.shape}" if isinstance(logits, Value)
+               else type(logits).__name__)
         raise ValueError(f"logits must be a Value of shape (n, C); got {got}")
     n, num_classes = logits.shape
-    y_arr = np.asarray(y)
-    if y_arr.dtype.kind not in "iu" or y_arr.shape != (n,):
-        raise ValueError(f"y must be {n} integer class labels (shape ({n},)); got dtype {y_arr.dtype} "
-                         f"and shape {y_arr.shape}")
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu" or y.shape != (n,):
+        raise ValueError(f"y must be {n} integer class labels (shape ({n},));"
+                         f" got dtype {y.dtype} and shape {y.shape}")
     if n == 0:
         raise ValueError("cross_entropy needs at least one example")
-    if y_arr.min() < 0 or y_arr.max() >= num_classes:
-        raise ValueError(f"labels must be in 0..{num_classes - 1}; got values from {y_arr.min()} to {y_arr.max()}")
-    shifted = logits - logits.data.max(axis=1, keepdims=True)
+    if y.min() < 0 or y.max() >= num_classes:
+        raise ValueError(f"labels must be in 0..{num_classes - 1}; got "
+                         f"values from {y.min()} to {y.max()}")
+    shifted = logits - logits.data.max(axis=1, keepdims=True)  # a constant
     log_probs = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
-    one_hot = np.eye(num_classes)[y_arr]
+    one_hot = np.eye(num_classes)[y]
     return -(log_probs * one_hot).sum() / n
-

@@ -487,12 +487,17 @@ def _draw(ax, t: Trace, lay: _Layout, step: int) -> None:
                     vx, vy = lay.via[(id(gate), k)][0]
                     ax.text(vx + _STEM / 2, vy - 0.06, text, color=GRAD_COLOR, fontsize=_FONT - 1,
                             ha="center", va="top", zorder=4, bbox=label_box)
-                else:
+                else:                                  # on the last, slanted piece of the branch
                     (ax_, ay_), (bx_, by_) = pts[-2], pts[-1]
-                    up = by_ > ay_ + 1e-9
-                    ax.text(ax_ + 0.65 * (bx_ - ax_) - 0.03, ay_ + 0.65 * (by_ - ay_), text,
-                            color=GRAD_COLOR, fontsize=_FONT - 1, ha="right", va="bottom" if up else "top",
-                            zorder=4, bbox=label_box)
+                    same_gate = [kk for kk in live if gate.inputs[kk] is node]
+                    if len(same_gate) > 1:             # e.g. x * x: top branch above, others below
+                        above = live.index(k) == min(live.index(kk) for kk in same_gate)
+                        at = 0.75                      # near the gate, where the branches are apart
+                    else:
+                        above, at = by_ > ay_ + 1e-9, 0.45
+                    ax.text(ax_ + at * (bx_ - ax_) - 0.03, ay_ + at * (by_ - ay_)
+                            + (0.04 if above else -0.04), text, color=GRAD_COLOR, fontsize=_FONT - 1,
+                            ha="right", va="bottom" if above else "top", zorder=4, bbox=label_box)
         mid = (start + stem_end) / 2
         if id(node) in values:
             text = _fmt(node.data)
