@@ -1,0 +1,119 @@
+"""The website's own files: pinned front-end assets, the Sphinx extension, the Pages workflow.
+
+(The built site itself is tested in a browser by tests/browser/.)
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+import book_site  # noqa: E402
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+SPHINX = CONFIG["sphinx"]["config"]
+
+
+def test_front_end_packages_are_pinned_exactly():
+    pins = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert set(book_site.ASSETS) <= set(pins)
+    for name, version in pins.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly, got {version}"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+        assert lock["packages"][""]["dependencies"][name] == version
+
+
+def test_the_config_loads_nothing_from_a_cdn():
+    settings = json.dumps(CONFIG)             # the settings, without the comments
+    assert not re.search(r"cdn|unpkg|jsdelivr|cloudflare", settings, re.I)
+    assert "://" not in SPHINX["mathjax_path"]
+    assert CONFIG["sphinx"]["local_extensions"] == {"book_site": "_ext"}
+    widgets_js = list(SPHINX["nb_ipywidgets_js"])
+    assert widgets_js == ["jupyter-widgets/require.js", "jupyter-widgets/setup.js",
+                          "jupyter-widgets/embed-amd.js"]      # RequireJS first, the manager last
+
+
+def test_every_local_script_the_config_names_is_served(tmp_path):
+    """Copy the assets as the build does, then find every file _config.yml points at."""
+    try:
+        book_site.check_assets(ROOT)
+    except Exception as err:            # a clear message rather than a pass
+        pytest.fail(f"{err}")
+    static = tmp_path / "_static"
+    copied = book_site.copy_assets(ROOT, static)
+    assert copied > 5_000_000
+    served = {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()}
+    served |= {p.relative_to(book_site.STATIC).as_posix() for p in book_site.STATIC.rglob("*") if p.is_file()}
+    for path in [SPHINX["mathjax_path"], *SPHINX["nb_ipywidgets_js"]]:
+        assert path in served, path
+    assert any(p.startswith("mathjax/output/chtml/fonts/woff-v2/") for p in served)
+    assert any(p.startswith("mathjax/input/tex/extensions/") for p in served)
+    # the widget manager's fonts sit beside it, as setup.js tells RequireJS
+    assert sum(p.startswith("jupyter-widgets/") and p.endswith(".woff2") for p in served) == 3
+
+
+def test_a_missing_or_wrong_package_stops_the_build(tmp_path):
+    from sphinx.errors import ExtensionError
+
+    (tmp_path / "package.json").write_text((ROOT / "package.json").read_text())
+    with pytest.raises(ExtensionError, match="run `npm ci`"):
+        book_site.check_assets(tmp_path)
+    pkg = tmp_path / "node_modules" / "mathjax"
+    pkg.mkdir(parents=True)
+    (pkg / "package.json").write_text('{"version": "2.7.9"}')
+    with pytest.raises(ExtensionError, match="mathjax 2.7.9, package.json pins"):
+        book_site.check_assets(tmp_path)
+
+
+def test_scripts_added_twice_are_kept_once():
+    from sphinx.builders.html._assets import _JavaScript
+
+    thebe = "const THEBE_JS_URL = 'x'"
+    scripts = [_JavaScript("_static/a.js"), _JavaScript(None, body=thebe),
+               _JavaScript("", body=thebe, priority=501), _JavaScript("_static/a.js", priority=700),
+               _JavaScript("", body="other")]
+    kept = book_site._dedupe(scripts)
+    assert [(s.filename, s.attributes.get("body")) for s in kept] == [
+        ("_static/a.js", None), (None, thebe), ("", "other")]
+
+
+class _App:
+    class config:
+        nb_ipywidgets_js = {"jupyter-widgets/require.js": {}, "jupyter-widgets/embed-amd.js": {}}
+
+
+def _widget_page(body):
+    from sphinx.builders.html._assets import _JavaScript
+
+    return {"body": body, "script_files": [
+        _JavaScript("_static/doctools.js"),
+        _JavaScript(None, body="{}", type=book_site.WIDGET_STATE),
+        _JavaScript("_static/jupyter-widgets/require.js"),
+        _JavaScript("_static/jupyter-widgets/embed-amd.js")]}
+
+
+def test_the_widget_manager_stays_only_where_a_widget_is_shown():
+    shown = _widget_page('<script type="application/vnd.jupyter.widget-view+json">{}</script>')
+    book_site._drop_unused_widget_scripts(_App, shown)
+    assert len(shown["script_files"]) == 4
+    not_shown = _widget_page('<div class="lablib-explorer">...</div>')
+    book_site._drop_unused_widget_scripts(_App, not_shown)
+    assert [s.filename for s in not_shown["script_files"]] == ["_static/doctools.js"]
+
+
+def test_publishing_runs_the_readme_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    build = workflow["jobs"]["build"]
+    commands = [s["run"] for s in build["steps"] if "run" in s]
+    assert commands == ["make test"] and "make test" in readme
+    assert (ROOT / ".ci" / "run").read_text().rstrip().endswith("make test")
+    upload = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert upload and upload[0]["with"]["path"] == "_build/html"
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+    assert build["env"]["LABLIB_OFFLINE"] == "1"          # the data the chapters' numbers are pinned to
