@@ -284,9 +284,8 @@ class SoftmaxClassifier:
     Attributes
     ----------
     weight : lablib.optim.Parameter
-        ``weight.data`` is :math:`W` and ``weight.grad`` its last gradient.
-    W : ndarray, shape (D + 1, C)
-        The same array as ``weight.data``; the last row holds the biases.
+        ``weight.data`` is :math:`W`, shape (D + 1, C), the last row holding the
+        biases (also available as the property ``W``); ``weight.grad`` is its last gradient.
 
     Examples
     --------

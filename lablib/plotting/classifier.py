@@ -99,7 +99,7 @@ def plot_decision_boundary(X, y, xx, yy, prob, ax=None, levels=(0.1, 0.25, 0.5, 
         raise ValueError(f"xx, yy and prob must be 2-D arrays of one shape, got {xx.shape}, {yy.shape}, {prob.shape}")
     if np.any((prob < 0) | (prob > 1)):
         raise ValueError("prob must hold probabilities in [0, 1]")
-    filled = ax.contourf(xx, yy, prob, levels=np.linspace(0, 1, 21), cmap="RdBu_r", alpha=0.55)
+    filled = ax.contourf(xx, yy, prob, levels=np.linspace(0, 1, 21), cmap="RdBu_r", alpha=0.35)
     if colorbar:
         ax.figure.colorbar(filled, ax=ax, label=r"$P(y = 1 \mid x)$", ticks=[0, 0.25, 0.5, 0.75, 1])
     others = [lv for lv in levels if lv != 0.5]
@@ -108,11 +108,11 @@ def plot_decision_boundary(X, y, xx, yy, prob, ax=None, levels=(0.1, 0.25, 0.5, 
     ax.contour(xx, yy, prob, levels=[0.5], colors="k", linewidths=2.5)
     for label, color in zip((0, 1), _CLASS_COLORS):
         pts = X[y == label]
-        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=color, edgecolor="white", lw=0.5, label=f"class {label}")
+        ax.scatter(pts[:, 0], pts[:, 1], s=20, color=color, edgecolor="k", lw=0.5, label=f"class {label}")
     ax.plot([], [], color="k", lw=2.5, label="decision boundary ($p = 0.5$)")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(fontsize="small", loc="upper left")
+    ax.legend(fontsize="small", loc="lower right", framealpha=0.9)
     return ax
 
 
