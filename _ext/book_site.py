@@ -15,13 +15,16 @@ so offline its formulas stay raw TeX and its embedded widgets stay blank. This e
   in ``_static/`` and typeset with MathJax 3;
 * adds ``static/book.css``: long code names wrap and the index stacks on a phone's screen;
 * leaves the widget manager and the widget state off pages that show no widget (a page whose
-  only widget is ``lablib.explorer``'s, shown there as kernel-free HTML).
+  only widget is ``lablib.explorer``'s, shown there as kernel-free HTML);
+* greys out the controls of any other ipywidget (they cannot work without a kernel) and says
+  so under it.
 
 ``tests/browser/`` checks the result in a real browser with the network cut off.
 """
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -148,12 +151,32 @@ def _drop_unused_widget_scripts(app: Sphinx, context) -> None:
         and getattr(js, "attributes", {}).get("type") != WIDGET_STATE]
 
 
+_VIEW_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">.*?</script>', re.S)
+STATIC_WIDGET_NOTE = (
+    '<p class="book-widget-note">These controls need a running notebook: open this page on '
+    'Binder or Colab (the rocket button at the top) to use them. Here they show the settings '
+    'the picture was computed with.</p>')
+
+
+def _mark_static_widgets(context) -> None:
+    """Wrap each ipywidget shown on the page and say why its controls do nothing here.
+
+    On the website a widget has no kernel: its sliders would move and redraw nothing. The
+    wrapper (styled by book.css) shows the controls greyed out and not clickable, with a note.
+    """
+    body = context.get("body", "")
+    if WIDGET_VIEW in body:
+        context["body"] = _VIEW_SCRIPT.sub(
+            lambda m: f'<div class="book-static-widget">{m.group(0)}{STATIC_WIDGET_NOTE}</div>', body)
+
+
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = _dedupe(context[key])
     if "script_files" in context:
         _drop_unused_widget_scripts(app, context)
+    _mark_static_widgets(context)
 
 
 def _on_config_inited(app: Sphinx, config) -> None:

@@ -417,7 +417,8 @@ class PathExplorer:
         """The live ipywidgets explorer with the same landscape, start, optimizers and settings.
 
         It recomputes on every slider move, so its learning rate and momentum are
-        not limited to the grid. See :func:`lablib.widgets.trajectory_explorer`.
+        not limited to the grid, and it has sliders for the number of steps and the
+        start point too. See :func:`lablib.widgets.trajectory_explorer`.
         """
         if self._widget is None:
             from . import widgets
@@ -426,7 +427,7 @@ class PathExplorer:
                 self.landscape, self.x0 if self.landscape.dim == 2 else float(self.x0[0]),
                 self.optimizers, lr=self.lr, momentum=self.momentum if self.uses_momentum else None,
                 steps=self.steps, lr_range=(self.lrs[0], self.lrs[-1]), max_steps=max(200, self.steps),
-                start=False)
+                start=True)
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

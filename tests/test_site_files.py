@@ -117,3 +117,14 @@ def test_publishing_runs_the_readme_commands():
     assert upload and upload[0]["with"]["path"] == "_build/html"
     assert workflow["jobs"]["deploy"]["needs"] == "build"
     assert build["env"]["LABLIB_OFFLINE"] == "1"          # the data the chapters' numbers are pinned to
+
+
+def test_widgets_on_the_website_are_marked_static():
+    view = '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "1"}</script>'
+    page = {"body": f"<p>a</p>{view}<p>b</p>{view}"}
+    book_site._mark_static_widgets(page)
+    wrapped = f'<div class="book-static-widget">{view}{book_site.STATIC_WIDGET_NOTE}</div>'
+    assert page["body"] == f"<p>a</p>{wrapped}<p>b</p>{wrapped}"
+    plain = {"body": '<div class="lablib-explorer">x</div>'}
+    book_site._mark_static_widgets(plain)
+    assert plain["body"] == '<div class="lablib-explorer">x</div>'

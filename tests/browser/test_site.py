@@ -178,6 +178,25 @@ def test_phone_width_no_sideways_scroll(visit, path):
     assert phone["wide"] == [], "text wider than the screen"
 
 
+WIDGET_PAGES = [p for p in PAGES
+                if "application/vnd.jupyter.widget-view+json" in (SITE / p).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("path", WIDGET_PAGES)
+def test_ipywidgets_say_they_need_a_kernel(new_page, site_url, path):
+    """A widget has no kernel on the website: its controls are greyed out, with a note."""
+    page, log = new_page()
+    page.goto(site_url + path, wait_until="load")
+    page.wait_for_selector(".book-static-widget .jupyter-widgets")   # the widget manager drew it
+    found = page.evaluate("""() => [...document.querySelectorAll('.book-static-widget')].map(w => ({
+        drawn: !!w.querySelector('.jupyter-widgets'),
+        note: !!w.querySelector('.book-widget-note'),
+        live: [...w.querySelectorAll('.widget-slider, .widget-dropdown, .widget-checkbox')]
+              .filter(c => getComputedStyle(c).pointerEvents !== 'none').length }))""")
+    assert found and all(w["drawn"] and w["note"] and w["live"] == 0 for w in found), found
+    assert log.console_errors == [] and log.failed == [] and log.outside == []
+
+
 def test_search_finds_momentum(new_page, site_url):
     page, log = new_page()
     page.goto(site_url + "search.html?q=momentum", wait_until="load")
