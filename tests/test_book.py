@@ -74,3 +74,17 @@ def test_colab_cell_is_a_no_op_off_colab():
              "sys.modules['google.colab'] = type(sys)('google.colab')\n" \
              "exec(src, {'get_ipython': FakeIPython, 'sys': sys})\nassert len(calls) == 1 and 'pip' in calls[0][0], calls\n"
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+CHAPTERS = [nb for nb in NOTEBOOKS if nb.stem[:2].isdigit()]
+
+
+@pytest.mark.parametrize("nb_path", CHAPTERS, ids=[nb.name for nb in CHAPTERS])
+def test_chapter_has_a_lab_plan_and_a_checklist(nb_path):
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    markdown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    minutes = re.search(r"Estimated lab time:?\**:?\s*(?:about\s*)?(\d+)\s*(?:–|-|to)?\s*(\d+)?\s*minutes", markdown[0])
+    assert minutes, f"{nb_path.name}: the first cell needs 'Estimated lab time: N minutes'"
+    assert 10 <= int(minutes.group(1)) <= 180
+    assert any("After this chapter you can" in m for m in markdown[-3:]), \
+        f"{nb_path.name}: end with a checklist 'After this chapter you can ...'"
