@@ -42,9 +42,9 @@ ASSETS: dict[str, tuple[tuple[str, ...], str]] = {
     "mathjax": (("es5/tex-mml-chtml.js", "es5/input", "es5/output", "es5/a11y", "es5/sre",
                  "es5/ui"), "mathjax"),
     # embed-amd.js bundles the core widget models; the hashed font files are Font Awesome's,
-    # which it loads relative to its own URL.
-    "@jupyter-widgets/html-manager": (("dist/embed-amd.js", "dist/*.woff2", "dist/*.woff",
-                                       "dist/*.ttf", "dist/*.eot", "dist/*.svg"),
+    # which it loads relative to its own URL (WOFF2, WOFF for older browsers; the EOT, TTF and
+    # SVG copies, 3 MB, are only for browsers that no longer exist).
+    "@jupyter-widgets/html-manager": (("dist/embed-amd.js", "dist/*.woff2", "dist/*.woff"),
                                       "jupyter-widgets"),
     "requirejs": (("require.js",), "jupyter-widgets"),
 }
