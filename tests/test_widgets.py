@@ -1,10 +1,15 @@
 """lablib.widgets: build each explorer, move its sliders, check that it recomputed and redrew."""
+import io
+
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from PIL import Image
 
 from lablib import landscapes as ls
 from lablib import widgets as w
+from lablib.plotting import landscapes as pl
 from lablib.plotting import optimizer_color
 
 
@@ -127,3 +132,132 @@ def test_colab_widget_manager_is_enabled_only_on_colab(monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", colab)
     w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=lambda r, axes: None, ncols=1)
     assert calls == ["on"]
+
+
+# ---------------------------------------------------------------- fast redraws: only what moved is drawn
+
+
+def _pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _full_draw(ex):
+    """The explorer's figure drawn in full (as savefig does), as pixels."""
+    buf = io.BytesIO()
+    ex.figure.savefig(buf, format="png", dpi=ex.dpi)
+    return _pixels(buf.getvalue())
+
+
+def _count_full_draws(ex, monkeypatch):
+    calls = []
+    draw = ex.canvas.draw
+    monkeypatch.setattr(ex.canvas, "draw", lambda: (calls.append(1), draw()))
+    return calls
+
+
+def test_slider_moves_draw_only_the_runs_and_show_the_same_picture_as_a_full_draw(monkeypatch):
+    ex = w.momentum_explorer(lr=0.01, momentum=0.9, steps=50)
+    full_draws = _count_full_draws(ex, monkeypatch)
+    for name, value in [("momentum", 0.5), ("lr", 0.05), ("steps", 120), ("x0", 0.8), ("momentum", 0.0)]:
+        ex.sliders[name].value = value
+        np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    assert ex.redraws == 6
+    assert len(full_draws) == 1          # the first move saved the landscape's picture; later moves reuse it
+    # the same picture as an explorer opened at these settings (same layout, same limits)
+    fresh = w.momentum_explorer(x0=0.8, lr=0.05, momentum=0.0, steps=120)
+    np.testing.assert_array_equal(_pixels(ex.image.value), _pixels(fresh.image.value))
+    np.testing.assert_allclose(ex.axes[1].get_ylim(), fresh.axes[1].get_ylim())
+
+
+def test_two_dimensional_moves_with_divergence_match_a_full_draw():
+    ex = w.optimizer_explorer(ls.rosenbrock(), (-1.5, 2.0), ["SGD", "Adam"], lr=0.0002, steps=30,
+                              lr_range=(1e-4, 1.0))
+    legend = lambda: [t.get_text() for t in ex.axes[0].get_legend().get_texts()]   # noqa: E731
+    ex.sliders["lr"].value = 0.1
+    assert legend() == ["SGD (diverged)", "Adam"]
+    assert ex.axes[1].get_ylim()[1] > 1e5                        # the loss axis follows the blow-up
+    np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    ex.sliders["lr"].value = 0.001
+    assert legend() == ["SGD", "Adam"] and not ex.result["SGD"].diverged
+    assert ex.axes[1].get_ylim()[1] < 20                         # and comes back
+    np.testing.assert_allclose(_path_lines(ex, "SGD")[0].get_xydata(), ex.result["SGD"].path)
+    np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+
+
+def test_update_helpers_give_the_drawn_lines_new_runs():
+    L = ls.quartic()
+    runs = ls.compare(["SGD", "Momentum"], L, -0.1, 20, lr=0.05)
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    pl.plot_trajectories(L, runs, ax=left)
+    pl.plot_loss_histories(runs, ax=right)
+    new = ls.compare(["SGD", "Momentum"], L, 0.9, 40, lr=0.02, momentum=0.5)
+    assert pl.update_trajectories(L, new, left, max_points=30) is left
+    assert pl.update_loss_histories(new, right) is right
+    w_new = new["Momentum"].path[:30, 0]
+    path, start, end = [ln for ln in left.lines if ln.get_gid() and ln.get_gid().startswith("Momentum")]
+    np.testing.assert_allclose(path.get_xydata(), np.c_[w_new, L.value(w_new)])
+    np.testing.assert_allclose(start.get_xydata(), [[0.9, L(0.9)]])
+    np.testing.assert_allclose(end.get_xydata(), [[w_new[-1], L(w_new[-1])]])
+    # the loss axis has the limits a fresh drawing of the new runs has
+    fresh = Figure().subplots()
+    pl.plot_loss_histories(new, ax=fresh)
+    np.testing.assert_allclose(right.get_ylim(), fresh.get_ylim())
+    np.testing.assert_allclose(right.get_xlim(), fresh.get_xlim())
+    np.testing.assert_allclose(right.lines[1].get_ydata(), new["Momentum"].losses)
+    # with minimum and log, as plot_loss_histories draws them
+    ax = pl.plot_loss_histories(runs, ax=Figure().subplots(), minimum=L(L.minima[1]), log=True)
+    pl.update_loss_histories(new, ax, minimum=L(L.minima[1]), log=True)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.maximum(new["SGD"].losses - L(L.minima[1]), 1e-16))
+
+
+def test_update_helpers_bad_arguments():
+    L = ls.round_bowl()
+    runs = {"SGD": np.array([[1.0, 1.0], [0.5, 0.5]])}
+    ax = pl.plot_trajectories(L, runs, ax=Figure().subplots())
+    with pytest.raises(ValueError, match="no run labelled 'Adam'"):
+        pl.update_trajectories(L, {"Adam": runs["SGD"]}, ax)
+    with pytest.raises(ValueError, match="axis"):
+        pl.update_trajectories(L, runs, None)
+    with pytest.raises(ValueError, match="max_points"):
+        pl.update_trajectories(L, runs, ax, max_points=0)
+    with pytest.raises(ValueError, match="shape"):
+        pl.update_trajectories(L, {"SGD": np.array([[1.0], [0.5]])}, ax)
+    with pytest.raises(ValueError, match="Landscape"):
+        pl.update_trajectories("round bowl", runs, ax)
+    losses = pl.plot_loss_histories({"SGD": [2.0, 1.0]}, ax=Figure().subplots(), log=True)
+    with pytest.raises(ValueError, match="plot_loss_histories"):
+        pl.update_loss_histories({"Adam": [1.0]}, losses)
+    with pytest.raises(ValueError, match="axis"):
+        pl.update_loss_histories({"SGD": [1.0]}, None)
+    with pytest.raises(ValueError, match="non-empty"):
+        pl.update_loss_histories({"SGD": []}, losses)
+    with pytest.raises(ValueError, match="positive"):
+        pl.update_loss_histories({"SGD": [1.0, -1.0]}, losses, log=True)
+
+
+def test_custom_explorer_with_update_redraws_what_lies_above_the_change():
+    def draw(a, axes):
+        axes[0].plot([0, 1], [0, a], lw=8, color="C0", zorder=2)
+        axes[0].text(0.5, 0.25, "above the line", fontsize=20, zorder=5)     # drawn over the line
+        axes[0].set_xlim(0, 1)
+        axes[0].set_ylim(0, 1)
+
+    def update(a, axes):
+        line = axes[0].lines[0]
+        line.set_ydata([0, a])
+        if a < 0.6:
+            return [line]
+        axes[0].set_title(f"a = {a}")          # now the title changes too: another set of artists moves
+        return [line, axes[0].title]
+
+    ex = w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=draw, ncols=1, update=update)
+    for a in (0.4, 0.5, 0.7, 0.3):
+        ex.sliders["a"].value = a
+        np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    assert list(ex.axes[0].lines[0].get_ydata()) == [0, 0.3] and ex.redraws == 5
+    assert ex.axes[0].get_title() == "a = 0.7"
+    bad = w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=draw, ncols=1,
+                     update=lambda a, axes: None)
+    with pytest.raises(ValueError, match="must return"):
+        bad.sliders["a"].value = 0.3

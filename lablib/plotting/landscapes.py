@@ -5,7 +5,9 @@ an optimizer run returned (a path, a loss history, or a whole
 :class:`lablib.landscapes.Trajectory`) and an optional ``ax``; it draws and
 returns the axis. Nothing here runs an optimizer: evaluating the loss to draw
 its curve or contours is all it computes. Each optimizer is drawn in its
-colour from :func:`lablib.plotting.optimizer_color`.
+colour from :func:`lablib.plotting.optimizer_color`. For sliders,
+:func:`update_trajectories` and :func:`update_loss_histories` give the lines
+already drawn new runs' data instead of drawing everything again.
 
 Introduced in chapter 5.
 """
@@ -27,6 +29,8 @@ __all__ = [
     "plot_trajectories",
     "plot_losses",
     "plot_loss_histories",
+    "update_trajectories",
+    "update_loss_histories",
 ]
 
 #: Markers for the known stationary points of a landscape.
@@ -351,8 +355,87 @@ def plot_trajectories(landscape, trajectories: Mapping[str, object] | Sequence, 
             plot_path_1d(L, t, ax=ax, color=c, label=shown, max_points=max_points, curve=False)
         else:
             plot_path(t, ax=ax, color=c, label=shown, max_points=max_points)
+        for line, part in zip(ax.lines[-3:], _RUN_PARTS):     # named, so update_trajectories finds them
+            line.set_gid(f"{label}: {part}")
     if legend and items:
         ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    return ax
+
+
+#: The three lines that plot_path and plot_path_1d draw for one run, in order.
+_RUN_PARTS = ("path", "start", "end")
+
+
+def _items(trajectories):
+    """``(label, run)`` pairs from a dict of runs or a list of Trajectory."""
+    if isinstance(trajectories, Mapping):
+        return list(trajectories.items())
+    return [(t.label, t) for t in trajectories]
+
+
+def _lines(ax, label, parts, drawn_by):
+    """The lines named ``"label: part"`` on ``ax`` (see plot_trajectories and plot_loss_histories)."""
+    named = {line.get_gid(): line for line in ax.lines}
+    missing = [p for p in parts if f"{label}: {p}" not in named]
+    if missing:
+        raise ValueError(f"no run labelled {label!r} on this axis: draw it with {drawn_by} first")
+    return [named[f"{label}: {p}"] for p in parts]
+
+
+def update_trajectories(landscape, trajectories: Mapping[str, object] | Sequence, ax,
+                        max_points: int | None = None):
+    """Move the runs that :func:`plot_trajectories` drew on ``ax`` to new runs with the same labels.
+
+    For sliders: only the runs' lines get new data (and the legend a new
+    "(diverged)" mark), while the landscape, its contours and the axis limits
+    stay as drawn, so the figure redraws much faster than when drawn afresh.
+    The result looks the same as :func:`plot_trajectories` with the new runs.
+
+    Parameters
+    ----------
+    landscape : Landscape
+        The landscape the runs were drawn on.
+    trajectories : dict of label to Trajectory (or path), or a list of Trajectory
+        The same labels as when drawn.
+    ax : matplotlib Axes
+        The axis :func:`plot_trajectories` drew on.
+    max_points : int, optional
+        Draw only the first points of each run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lablib.landscapes import round_bowl
+    >>> ax = plot_trajectories(round_bowl(), {"SGD": np.array([[1.0, 1.0], [0.0, 0.5]])})
+    >>> ax = update_trajectories(round_bowl(), {"SGD": np.array([[1.0, 1.0], [0.5, 0.5], [0.2, 0.1]])}, ax)
+    >>> ax.lines[0].get_xdata().tolist()
+    [1.0, 0.5, 0.2]
+
+    Introduced in chapter 5.
+    """
+    from lablib.landscapes import Trajectory
+
+    L = _landscape(landscape)
+    if ax is None:
+        raise ValueError("update_trajectories needs the axis that plot_trajectories drew on")
+    legend = ax.get_legend()
+    texts = {t.get_text(): t for t in legend.get_texts()} if legend is not None else {}
+    for label, t in _items(trajectories):
+        path_line, start, end = _lines(ax, label, _RUN_PARTS, "plot_trajectories")
+        p = _path(t, L.dim)
+        if max_points is not None:
+            if not (isinstance(max_points, (int, np.integer)) and max_points >= 1):
+                raise ValueError(f"max_points must be a positive integer, got {max_points!r}")
+            p = p[:max_points]
+        x, y = (p[:, 0], L.value(p[:, 0])) if L.dim == 1 else (p[:, 0], p[:, 1])
+        path_line.set_data(x, y)
+        start.set_data(x[:1], y[:1])
+        end.set_data(x[-1:], y[-1:])
+        shown = f"{label} (diverged)" if isinstance(t, Trajectory) and t.diverged else label
+        if shown != path_line.get_label():
+            if path_line.get_label() in texts:
+                texts[path_line.get_label()].set_text(shown)
+            path_line.set_label(shown)
     return ax
 
 
@@ -410,23 +493,58 @@ def plot_loss_histories(trajectories: Mapping[str, object] | Sequence, ax=None, 
 
     Introduced in chapter 5.
     """
-    from lablib.landscapes import Trajectory
-
-    if isinstance(trajectories, Mapping):
-        items = list(trajectories.items())
-    else:
-        items = [(t.label, t) for t in trajectories]
+    items = _items(trajectories)
     ax = get_ax(ax)
     cycle = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
     for i, (label, t) in enumerate(items):
-        y = np.asarray(t.losses if isinstance(t, Trajectory) else t, dtype=np.float64)
-        if minimum is not None:
-            y = y - minimum
-            if log:
-                y = np.maximum(y, 1e-16)      # exactly at the minimum: drawn at the floor
         c = (colors or {}).get(label) or path_color(label, cycle[i % len(cycle)])
-        plot_losses(y, ax=ax, color=c, label=label, log=log,
+        plot_losses(_history(t, minimum, log), ax=ax, color=c, label=label, log=log,
                     ylabel="loss" if minimum is None else r"$L(w_t) - L^\star$")
+        ax.lines[-1].set_gid(f"{label}: loss")          # named, so update_loss_histories finds it
     if legend and items:
         ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _history(t, minimum, log):
+    """The values plot_loss_histories draws for one run."""
+    from lablib.landscapes import Trajectory
+
+    y = np.asarray(t.losses if isinstance(t, Trajectory) else t, dtype=np.float64)
+    if minimum is not None:
+        y = y - minimum
+        if log:
+            y = np.maximum(y, 1e-16)      # exactly at the minimum: drawn at the floor
+    return y
+
+
+def update_loss_histories(trajectories: Mapping[str, object] | Sequence, ax, log: bool = False,
+                          minimum: float | None = None):
+    """Give the loss curves that :func:`plot_loss_histories` drew on ``ax`` new runs' losses.
+
+    For sliders: the curves get new data and the axis limits follow them, as if
+    drawn afresh; everything else stays as drawn. Pass the same ``log`` and
+    ``minimum`` as when drawing.
+
+    Examples
+    --------
+    >>> ax = plot_loss_histories({"SGD": [2.0, 1.0]})
+    >>> ax = update_loss_histories({"SGD": [4.0, 3.0, 1.0]}, ax)
+    >>> ax.lines[0].get_ydata().tolist(), float(ax.get_ylim()[1]) > 4
+    ([4.0, 3.0, 1.0], True)
+
+    Introduced in chapter 5.
+    """
+    if ax is None:
+        raise ValueError("update_loss_histories needs the axis that plot_loss_histories drew on")
+    for label, t in _items(trajectories):
+        line, = _lines(ax, label, ["loss"], "plot_loss_histories")
+        y = _history(t, minimum, log)
+        if y.ndim != 1 or len(y) == 0:
+            raise ValueError(f"losses must be a non-empty 1-D array, got shape {y.shape}")
+        if log and np.any(y[np.isfinite(y)] <= 0):
+            raise ValueError("log=True needs positive values (pass the same minimum as when drawing)")
+        line.set_data(np.arange(len(y)), y)
+    ax.relim()                 # the limits follow the new curves
+    ax.autoscale_view()
     return ax
