@@ -62,25 +62,17 @@ def _data(X, y):
 
 # ---------------------------------------------------------------- gradient noise
 class GradientNoise(NamedTuple):
-    """What :func:`gradient_noise` measured.
+    """What :func:`gradient_noise` measured (one entry per batch size in the arrays)."""
 
-    Attributes
-    ----------
-    batch_sizes : ndarray of int
-    measured : ndarray
-        Mean of :math:`\\lVert g_B - \\nabla L\\rVert^2` over the sampled mini-batches, per batch size.
-    predicted : ndarray
-        :math:`\\frac{\\sigma^2}{B}\\,\\frac{n-B}{n-1}` (sampling without replacement).
-    sigma2 : float
-        :math:`\\sigma^2`, the mean squared distance of one example's gradient from the full gradient.
-    full_grad_norm2 : float
-        :math:`\\lVert\\nabla L\\rVert^2`, for scale.
-    """
-
+    #: The batch sizes :math:`B`.
     batch_sizes: np.ndarray
+    #: Mean of :math:`\lVert g_B - \nabla L\rVert^2` over the sampled mini-batches.
     measured: np.ndarray
+    #: :math:`\frac{\sigma^2}{B}\,\frac{n-B}{n-1}` (sampling without replacement).
     predicted: np.ndarray
+    #: :math:`\sigma^2`, the mean squared distance of one example's gradient from the full gradient.
     sigma2: float
+    #: :math:`\lVert\nabla L\rVert^2`, the squared length of the full gradient (the signal).
     full_grad_norm2: float
 
 
