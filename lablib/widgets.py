@@ -6,7 +6,8 @@ from :mod:`lablib.plotting.landscapes`; when a slider moves it recomputes the
 runs and redraws the figure into an image widget (this works the same in
 JupyterLab, classic Jupyter and Colab, and needs no interactive matplotlib
 backend). The landscape is drawn once; a move redraws only the runs and the
-loss plot, so the picture follows the slider within a tenth of a second. A slider does nothing on the static web site, so every chapter shows
+loss plot, which takes a fraction of the time of drawing it all again.
+A slider does nothing on the static web site, so every chapter shows
 the same figure at fixed settings just before each widget.
 
 Every function returns the widget (an :class:`Explorer`), so that a test can
@@ -227,7 +228,7 @@ class Explorer(widgets.VBox):
                 artist.set_animated(True)      # a full draw on the screen leaves animated artists out
             self.canvas.draw()
             for artist, flag in zip(moving, animated):
-                artist.set_animated(flag)      # (and savefig would too, for a whole axis)
+                artist.set_animated(flag)      # as before: savefig would leave out an animated axis
             self._still = self.canvas.copy_from_bbox(self.figure.bbox)
             self._moving = moving
         self.canvas.restore_region(self._still)
@@ -245,7 +246,7 @@ class Explorer(widgets.VBox):
             raise ValueError("update(result, axes) must return the artists (or axes) it changed")
         changed = list(changed)
         moving = []
-        for ax in self.axes:
+        for ax in self.figure.axes:           # (with any twin axes that draw added)
             if ax in changed:                  # a whole axis (e.g. its limits changed)
                 moving.append(ax)
                 continue
