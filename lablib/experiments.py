@@ -62,7 +62,10 @@ def _data(X, y):
 
 # ---------------------------------------------------------------- gradient noise
 class GradientNoise(NamedTuple):
-    """What :func:`gradient_noise` measured (one entry per batch size in the arrays)."""
+    """What :func:`gradient_noise` measured (one entry per batch size in the arrays).
+
+    Introduced in chapter 6.
+    """
 
     #: The batch sizes :math:`B`.
     batch_sizes: np.ndarray
@@ -168,6 +171,8 @@ class BatchSizeRun:
         The mean cross-entropy on the evaluation set at each measurement.
     updates_per_epoch : int
         :math:`\\lceil n / B\\rceil`.
+
+    Introduced in chapter 6.
     """
 
     batch_size: int
@@ -327,6 +332,8 @@ def make_line_data(n: int = 200, slope: float = 2.0, intercept: float = -1.0, no
     >>> x, y = make_line_data(n=5, seed=0)
     >>> x.shape, y.shape
     ((5,), (5,))
+
+    Introduced in chapter 6.
     """
     n = _positive_int(n, "n")
     rng = np.random.default_rng(seed)
@@ -428,7 +435,10 @@ class LineFit:
 
 # ---------------------------------------------------------------- noise and local minima
 class NoisyDescent(NamedTuple):
-    """What :func:`noisy_descent` returns: every run's end point and which minimum it is nearest."""
+    """What :func:`noisy_descent` returns: every run's end point and which minimum it is nearest.
+
+    Introduced in chapter 6.
+    """
 
     noise_std: float
     final: np.ndarray          # (runs, dim)

@@ -46,11 +46,17 @@ __all__ = [
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The training loss became NaN or infinite; :func:`fit` stopped before using it."""
+    """The training loss became NaN or infinite; :func:`fit` stopped before using it.
+
+    Introduced in chapter 9.
+    """
 
 
 class Evaluation(NamedTuple):
-    """Mean loss and accuracy of a model on a data set (what :func:`evaluate` returns)."""
+    """Mean loss and accuracy of a model on a data set (what :func:`evaluate` returns).
+
+    Introduced in chapter 9.
+    """
 
     loss: float
     accuracy: float
@@ -88,6 +94,8 @@ class History:
     stop_reason : str
         Empty, or why the run ended early (patience, or a non-finite loss with
         ``on_nonfinite="stop"``).
+
+    Introduced in chapter 9.
     """
 
     train_loss: list = field(default_factory=list)
@@ -146,6 +154,8 @@ def default_device() -> torch.device:
     --------
     >>> default_device().type in ("cpu", "cuda")
     True
+
+    Introduced in chapter 9.
     """
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -173,6 +183,8 @@ def train_val_split(X, y, val_size=0.125, seed: int = 0):
     >>> (Xt, yt), (Xv, yv) = train_val_split(X, y, val_size=3, seed=0)
     >>> len(yt), len(yv), sorted(np.concatenate([yt, yv]).tolist()) == list(range(10))
     (7, 3, True)
+
+    Introduced in chapter 9.
     """
     X, y = np.asarray(X), np.asarray(y)
     n = len(X)
@@ -216,6 +228,8 @@ def make_loader(X, y, batch_size: int = 64, shuffle: bool = False, device=None) 
     >>> loader = make_loader(np.zeros((10, 3)), np.arange(10) % 2, batch_size=4)
     >>> [len(xb) for xb, yb in loader], next(iter(loader))[0].dtype
     ([4, 4, 2], torch.float32)
+
+    Introduced in chapter 9.
     """
     X = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X, dtype=torch.float32)
     y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y)
@@ -323,6 +337,8 @@ def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> Evaluation:
     >>> loader = make_loader([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], [0, 1, 1])
     >>> evaluate(model, loader).accuracy
     0.6666666666666666
+
+    Introduced in chapter 9.
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     device = _model_device(model, device)
@@ -358,6 +374,8 @@ def predict(model: nn.Module, loader, device=None):
     ...     _ = model.weight.copy_(torch.eye(2)); _ = model.bias.zero_()
     >>> predict(model, make_loader([[2.0, 1.0], [0.0, 1.0]], [0, 0]))
     (array([0, 1]), array([0, 0]))
+
+    Introduced in chapter 9.
     """
     device = _model_device(model, device)
     _check_loader(loader, "loader")
@@ -578,7 +596,10 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
 
 
 class SweepResult(NamedTuple):
-    """A learning-rate sweep: the rates, the final and best validation losses, the histories."""
+    """A learning-rate sweep: the rates, the final and best validation losses, the histories.
+
+    Introduced in chapter 9.
+    """
 
     lrs: np.ndarray
     final_val_loss: np.ndarray
@@ -620,6 +641,8 @@ def lr_sweep(make_model: Callable[[], nn.Module], make_optimizer: Callable, lrs,
     ...                make_loader(X, y, 8, shuffle=True), make_loader(X, y, 32), epochs=3)
     >>> bool(res.final_val_loss[1] < res.final_val_loss[0])
     True
+
+    Introduced in chapter 9.
     """
     lrs = np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or len(lrs) == 0 or not np.all(lrs > 0):

@@ -7,7 +7,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from lablib.plotting import optimizer_color  # noqa: E402
-from lablib.plotting.training import (color_for, mark_best_epoch, plot_batch_losses, plot_histories,  # noqa: E402
+from lablib.plotting.training import (color_for, mark_best_epoch, plot_histories,  # noqa: E402
                                       plot_history, plot_loss_curves, plot_lr_sweep, sequential_colors)
 from lablib.training import History, SweepResult  # noqa: E402
 
@@ -84,7 +84,7 @@ def test_plot_lr_sweep_marks_diverged_runs_and_the_best_rate():
         plot_lr_sweep({"SGD": ([1, 2], [1, 2, 3])})
 
 
-def test_plot_loss_curves_and_batch_losses():
+def test_plot_loss_curves():
     ax = plot_loss_curves({"B = 8": ([0, 10], [2.3, 0.5]), "B = 512": ([0, 10], [2.3, 1.5])},
                           xlabel="seconds", logx=True)
     assert ax.get_xlabel() == "seconds" and ax.get_xscale() == "log"
@@ -93,16 +93,6 @@ def test_plot_loss_curves_and_batch_losses():
         plot_loss_curves({"a": ([0, 1], [1.0])})
     with pytest.raises(ValueError, match="colours"):
         plot_loss_curves({"a": ([0], [1.0]), "b": ([0], [1.0])}, colors=["r"])
-    losses = np.r_[np.ones(10), np.zeros(10)]
-    ax = plot_batch_losses(losses, window=10, label="SGD")
-    raw, smooth = ax.get_lines()
-    assert np.allclose(raw.get_ydata(), losses)
-    assert np.allclose(smooth.get_ydata()[[0, 5, -1]], [1.0, 0.5, 0.0]) and len(smooth.get_ydata()) == 11
-    for bad in ({"window": 0}, {"window": 2.5}):
-        with pytest.raises(ValueError, match="window"):
-            plot_batch_losses(losses, **bad)
-    with pytest.raises(ValueError, match="non-empty"):
-        plot_batch_losses([])
 
 
 def test_colours():

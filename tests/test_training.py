@@ -1,5 +1,6 @@
 """lablib.training: fit(), evaluate(), the history it records, and its refusals."""
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -282,6 +283,22 @@ def test_progress_bars_only_when_asked(problem, capsys):
     run(problem, epochs=2, progress=True, desc="test run")
     assert "test run" in capsys.readouterr().err
     assert training._someone_is_watching() is False
+
+
+def test_progress_default_follows_whether_a_person_is_watching(monkeypatch):
+    """In a notebook frontend that accepts input (Jupyter, Colab) bars show; in nbclient runs
+    (the book's build, nbval), which send allow_stdin=False, they do not."""
+    import types
+
+    kernel = types.SimpleNamespace(_allow_stdin=True)
+    shell = types.SimpleNamespace(kernel=kernel)
+    fake_ipython = types.SimpleNamespace(get_ipython=lambda: shell)
+    monkeypatch.setitem(sys.modules, "IPython", fake_ipython)
+    assert training._someone_is_watching() is True
+    kernel._allow_stdin = False
+    assert training._someone_is_watching() is False
+    fake_ipython.get_ipython = lambda: None        # IPython imported, but not running: a script
+    assert training._someone_is_watching() is False  # pytest captures stderr: not a terminal
 
 
 # --- learning-rate sweep -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import numpy as np
 from lablib.plotting import get_ax, optimizer_color
 
 __all__ = ["color_for", "plot_history", "plot_histories", "mark_best_epoch", "plot_lr_sweep",
-           "plot_loss_curves", "plot_batch_losses", "sequential_colors"]
+           "plot_loss_curves", "sequential_colors"]
 
 _METRICS = {"loss": ("loss", "loss (cross-entropy)"), "acc": ("acc", "accuracy"), "accuracy": ("acc", "accuracy")}
 
@@ -26,6 +26,8 @@ def color_for(name, fallback=None):
     --------
     >>> color_for("Adam"), color_for("my model", "k")
     ('#56B4E9', 'k')
+
+    Introduced in chapter 6.
     """
     try:
         return optimizer_color(name)
@@ -40,6 +42,8 @@ def sequential_colors(n: int, cmap: str = "viridis"):
     --------
     >>> len(sequential_colors(4))
     4
+
+    Introduced in chapter 6.
     """
     import matplotlib
 
@@ -64,6 +68,8 @@ def mark_best_epoch(history, ax=None, color="k", metric="loss", label=True):
     """Mark the best epoch (lowest validation loss) with a dotted vertical line and a star.
 
     With ``metric="accuracy"`` the star sits on the validation accuracy *at the best-loss epoch*.
+
+    Introduced in chapter 9.
     """
     ax = get_ax(ax)
     if history.best_epoch is None:
@@ -100,6 +106,8 @@ def plot_history(history, metric: str = "loss", ax=None, color=None, label: str 
     Returns
     -------
     matplotlib Axes
+
+    Introduced in chapter 9.
     """
     ax = get_ax(ax)
     key, ylabel = _metric(metric)
@@ -134,6 +142,8 @@ def plot_histories(histories: dict, metric: str = "loss", split: str = "val", ax
     Returns
     -------
     matplotlib Axes
+
+    Introduced in chapter 9.
     """
     ax = get_ax(ax)
     key, ylabel = _metric(metric)
@@ -186,6 +196,8 @@ def plot_lr_sweep(sweeps: dict, ax=None, which: str = "final", ylim=None):
     Returns
     -------
     matplotlib Axes
+
+    Introduced in chapter 9.
     """
     ax = get_ax(ax)
     if which not in ("final", "best"):
@@ -244,6 +256,8 @@ def plot_loss_curves(curves: dict, ax=None, xlabel: str = "updates", ylabel: str
     >>> ax = plot_loss_curves({"B = 8": ([0, 1, 2], [2.3, 1.0, 0.7]), "B = 64": ([0, 1, 2], [2.3, 1.5, 1.1])})
     >>> [line.get_label() for line in ax.get_lines()]
     ['B = 8', 'B = 64']
+
+    Introduced in chapter 6.
     """
     ax = get_ax(ax)
     if not curves:
@@ -264,31 +278,5 @@ def plot_loss_curves(curves: dict, ax=None, xlabel: str = "updates", ylabel: str
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(fontsize="small")
-    return ax
-
-
-def plot_batch_losses(batch_loss, ax=None, window: int = 20, color=None, label: str | None = None):
-    """Per-update mini-batch losses (faint) with their moving average over ``window`` updates (bold).
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    ax = get_ax(ax)
-    y = np.asarray(batch_loss, dtype=float)
-    if y.ndim != 1 or len(y) == 0:
-        raise ValueError("batch_loss must be a non-empty 1-D sequence")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a positive integer, got {window!r}")
-    color = color or color_for(label, "C0")
-    x = np.arange(1, len(y) + 1)
-    ax.plot(x, y, color=color, lw=0.7, alpha=0.35)
-    w = min(int(window), len(y))
-    smooth = np.convolve(y, np.ones(w) / w, mode="valid")
-    ax.plot(x[w - 1:], smooth, color=color, lw=2,
-            label=f"{label + ': ' if label else ''}mean of the last {w} batches")
-    ax.set_xlabel("update (mini-batch)")
-    ax.set_ylabel("mini-batch loss")
     ax.legend(fontsize="small")
     return ax
