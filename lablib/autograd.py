@@ -46,6 +46,17 @@ get exactly twice the gradient after two calls, never more. Constants
 (numbers written into an expression, like the 1 in ``x + 1``) get no
 gradient.
 
+Speed
+-----
+On a graph of single numbers the engine keeps up with micrograd (see
+``benchmarks/bench_autograd.py``), because the work per node is small:
+inside the engine a single number is a NumPy scalar, about ten times faster
+to compute with than a 0-d array (``.data`` and ``.grad`` still hand out 0-d
+arrays); a gradient is made only when it is first needed; results of
+operations are kept without checks or copies; and the topological order
+creates no object per node, so Python's garbage collector is not woken up
+to trace the whole graph while ``backward()`` runs.
+
 With :mod:`lablib.optim`
 ------------------------
 A :class:`Value` is a parameter for :mod:`lablib.optim`'s optimizers:
@@ -68,6 +79,16 @@ __all__ = ["Value", "maximum", "topological_order", "zero_grad",
 
 # What users may pass as data: booleans, integers and real floats.
 _REAL_KINDS = "biuf"
+
+# The .grad of a new Value, and of an intermediate one at the start of each
+# backward pass: zeros, not yet made. Most of these gradients are replaced by
+# backward() before anyone reads them, so the zeros are made only when read.
+_ZEROS = object()
+
+# Inside the engine a single number is a NumPy scalar (np.float64): NumPy
+# computes with it about ten times faster than with a 0-d array. .data and
+# .grad hand it out as a 0-d array, made once, on the first read.
+_FAST = (np.ndarray, np.float64)
 
 
 def _as_float_array(x, what: str) -> np.ndarray:
@@ -155,8 +176,9 @@ class Value:
         if not isinstance(label, str):
             raise ValueError(f"label must be a string, got "
                              f"{type(label).__name__}")
-        self._data = _as_float_array(data, "Value data")
-        self._grad: Optional[np.ndarray] = np.zeros_like(self._data)
+        data = _as_float_array(data, "Value data")
+        self._data = data[()] if data.ndim == 0 else data   # see _FAST
+        self._grad = _ZEROS        # zeros, made when first read
         self.label = label
         self.op = ""
         self._prev: tuple = ()     # the inputs, in order (a leaf has none)
@@ -171,6 +193,8 @@ class Value:
         0-d for a single number. It may be updated in place
         (``v.data -= lr * v.grad``) or assigned an array of the same shape.
         """
+        if type(self._data) is not np.ndarray:   # a NumPy scalar (_FAST)
+            self._data = np.array(self._data, dtype=np.float64)
         return self._data
 
     @data.setter
@@ -191,6 +215,10 @@ class Value:
         accumulate over calls of :meth:`backward`. None (set by an
         optimizer's ``zero_grad(set_to_none=True)``) counts as zeros.
         """
+        if self._grad is _ZEROS:
+            self._grad = np.zeros(self._data.shape)
+        elif type(self._grad) is np.float64:     # a NumPy scalar (_FAST)
+            self._grad = np.array(self._grad)
         return self._grad
 
     @grad.setter
@@ -250,8 +278,8 @@ class Value:
             return other
         if type(other) in (float, int):      # the common case, kept fast
             const = Value.__new__(Value)
-            const._data = np.array(float(other))
-            const._grad = np.zeros(())
+            const._data = np.float64(other)
+            const._grad = _ZEROS
             const.op, const._prev, const._backward = "", (), None
             const._const, const.label = True, _format_number(other)
             return const
@@ -261,25 +289,31 @@ class Value:
                              f"{type(other).__name__} {other!r}")
         const = Value(other)
         const._const = True
-        if const.data.size == 1:
-            const.label = _format_number(const.data.reshape(()))
+        if const._data.size == 1:
+            const.label = _format_number(const._data.reshape(()))
         return const
 
     @staticmethod
     def _result(data, inputs: tuple, op: str, backward) -> "Value":
-        """The output of an operation: its data, inputs, name and closure."""
+        """The output of an operation: its data, inputs, name and closure.
+
+        ``data`` is NumPy's fresh result on float64 arrays or scalars, so
+        it is kept as it is, without checks or a copy.
+        """
         out = Value.__new__(Value)
-        out._data = np.asarray(data, dtype=np.float64)
-        out._grad = np.zeros_like(out._data)
+        out._data = (data if type(data) in _FAST
+                     else np.asarray(data, dtype=np.float64))
+        out._grad = _ZEROS
         out.label, out.op, out._prev = "", op, inputs
         out._backward, out._const = backward, False
         return out
 
     def _binary_shapes(self, other: "Value", symbol: str) -> None:
-        if self.shape == other.shape or not self.shape or not other.shape:
+        a, b = self._data.shape, other._data.shape
+        if a == b or not a or not b:
             return
         try:
-            np.broadcast_shapes(self.shape, other.shape)
+            np.broadcast_shapes(a, b)
         except ValueError:
             raise ValueError(
                 f"cannot broadcast shapes {self.shape} and {other.shape} in "
@@ -290,8 +324,9 @@ class Value:
     def __add__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "+")
+        # ._data holds what .data shows (one number: a NumPy scalar)
         # add distributes: each input receives the upstream gradient as is
-        return Value._result(self.data + other.data, (self, other), "+",
+        return Value._result(self._data + other._data, (self, other), "+",
                              lambda g: (g, g))
 
     def __mul__(self, other) -> "Value":
@@ -299,22 +334,22 @@ class Value:
         self._binary_shapes(other, "*")
         # multiply swaps: each input receives the upstream gradient
         # times the *other* input
-        return Value._result(self.data * other.data, (self, other), "*",
-                             lambda g: (g * other.data, g * self.data))
+        return Value._result(self._data * other._data, (self, other), "*",
+                             lambda g: (g * other._data, g * self._data))
 
     def __sub__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "-")
-        return Value._result(self.data - other.data, (self, other), "-",
+        return Value._result(self._data - other._data, (self, other), "-",
                              lambda g: (g, -g))
 
     def __truediv__(self, other) -> "Value":
         other = Value._lift(other)
         self._binary_shapes(other, "/")
-        if np.any(other.data == 0):
+        if np.any(other._data == 0):
             raise ValueError("division by zero: the divisor has entries "
                              "equal to 0")
-        a, b = self.data, other.data
+        a, b = self._data, other._data
         return Value._result(a / b, (self, other), "/",
                              lambda g: (g / b, -g * a / (b * b)))
 
@@ -326,7 +361,7 @@ class Value:
                                  "number; use a Value for an array of them")
             return self._pow_const(float(p))
         self._binary_shapes(other, "**")
-        a, b = self.data, other.data
+        a, b = self._data, other._data
         if np.any(a <= 0):
             raise ValueError("a ** b with a Value exponent b needs a base "
                              "a > 0 everywhere (the gradient with respect "
@@ -338,7 +373,7 @@ class Value:
 
     def _pow_const(self, p: float) -> "Value":
         """a ** p for a number p: the local gradient is p a^(p-1)."""
-        a = self.data
+        a = self._data
         if not p.is_integer() and np.any(a < 0):
             raise ValueError(f"a ** {p:g} of a negative number is not a "
                              f"real number")
@@ -352,7 +387,7 @@ class Value:
                              lambda g: (g * local(), None))
 
     def __neg__(self) -> "Value":
-        return Value._result(-self.data, (self,), "neg", lambda g: (-g,))
+        return Value._result(-self._data, (self,), "neg", lambda g: (-g,))
 
     def __radd__(self, other) -> "Value":
         return Value._lift(other) + self
@@ -372,7 +407,7 @@ class Value:
     # -- elementwise functions ------------------------------------------------
     def exp(self) -> "Value":
         """e^x; the local gradient is e^x itself."""
-        out = np.exp(self.data)
+        out = np.exp(self._data)
         return Value._result(out, (self,), "exp", lambda g: (g * out,))
 
     def log(self) -> "Value":
@@ -381,15 +416,15 @@ class Value:
         Non-positive entries raise a ValueError (PyTorch would give -inf or
         NaN).
         """
-        if np.any(self.data <= 0):
+        if np.any(self._data <= 0):
             raise ValueError(f"log of a non-positive number (smallest entry "
-                             f"{np.min(self.data):g}); log needs x > 0")
-        a = self.data
+                             f"{np.min(self._data):g}); log needs x > 0")
+        a = self._data
         return Value._result(np.log(a), (self,), "log", lambda g: (g / a,))
 
     def tanh(self) -> "Value":
         """tanh x; the local gradient is 1 - tanh² x."""
-        t = np.tanh(self.data)
+        t = np.tanh(self._data)
         return Value._result(t, (self,), "tanh",
                              lambda g: (g * (1 - t * t),))
 
@@ -399,13 +434,13 @@ class Value:
         Its local gradient is :math:`\sigma(1 - \sigma)`. Computed without
         overflow for large :math:`|x|`.
         """
-        s = np.exp(-np.logaddexp(0.0, -self.data))
+        s = np.exp(-np.logaddexp(0.0, -self._data))
         return Value._result(s, (self,), "sigmoid",
                              lambda g: (g * s * (1 - s),))
 
     def relu(self) -> "Value":
         """max(x, 0); local gradient 1 where x > 0, else 0 (as PyTorch)."""
-        a = self.data
+        a = self._data
         return Value._result(np.maximum(a, 0.0), (self,), "relu",
                              lambda g: (g * (a > 0),))
 
@@ -436,17 +471,17 @@ class Value:
     def sum(self, axis=None, keepdims: bool = False) -> "Value":
         """Sum (along ``axis``); every entry gets the upstream gradient."""
         axis = self._check_axis(axis)
-        out = np.sum(self.data, axis=axis, keepdims=keepdims)
+        out = np.sum(self._data, axis=axis, keepdims=keepdims)
         return Value._result(out, (self,), "sum",
                              lambda g: (self._expand(g, axis, keepdims),))
 
     def mean(self, axis=None, keepdims: bool = False) -> "Value":
         """Mean (along ``axis``); each entry gets 1/count of the gradient."""
         axis = self._check_axis(axis)
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise ValueError("mean of an empty Value")
-        out = np.mean(self.data, axis=axis, keepdims=keepdims)
-        count = self.data.size / np.size(out)   # entries per mean
+        out = np.mean(self._data, axis=axis, keepdims=keepdims)
+        count = self._data.size / np.size(out)   # entries per mean
         return Value._result(
             out, (self,), "mean",
             lambda g: (self._expand(g, axis, keepdims) / count,))
@@ -457,12 +492,12 @@ class Value:
         Ties share the gradient equally, as ``torch.amax`` does.
         """
         axis = self._check_axis(axis)
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise ValueError("max of an empty Value")
-        out = np.max(self.data, axis=axis, keepdims=keepdims)
+        out = np.max(self._data, axis=axis, keepdims=keepdims)
 
         def backward(g):
-            winners = self.data == self._expand(out, axis, keepdims)
+            winners = self._data == self._expand(out, axis, keepdims)
             share = winners / np.sum(winners, axis=axis, keepdims=True)
             return (self._expand(g, axis, keepdims) * share,)
         return Value._result(out, (self,), "max", backward)
@@ -470,7 +505,7 @@ class Value:
     # -- matrix multiplication ------------------------------------------------
     def __matmul__(self, other) -> "Value":
         other = Value._lift(other)
-        a, b = self.data, other.data
+        a, b = self._data, other._data
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"a @ b needs arrays with at least one axis; "
                              f"got shapes {a.shape} and {b.shape}")
@@ -492,9 +527,14 @@ class Value:
             b2 = b[:, None] if b.ndim == 1 else b
             g2 = np.expand_dims(g, -2) if a.ndim == 1 else g
             g2 = np.expand_dims(g2, -1) if b.ndim == 1 else g2
-            ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape)
-            gb = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
-            return ga.reshape(a.shape), gb.reshape(b.shape)
+            ga = gb = None               # a constant (e.g. data) needs none
+            if not self._const:
+                ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape)
+                ga = ga.reshape(a.shape)
+            if not other._const:
+                gb = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
+                gb = gb.reshape(b.shape)
+            return ga, gb
         return Value._result(out, (self, other), "@", backward)
 
     def __rmatmul__(self, other) -> "Value":
@@ -523,12 +563,12 @@ class Value:
         12.0
         """
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ValueError(
                     f"backward() without a gradient needs a single number "
                     f"(the loss); this Value has shape {self.shape}. Pass "
                     f"gradient= (dL/dself) of that shape")
-            seed = np.ones_like(self.data)
+            seed = np.ones_like(self._data)
         else:
             seed = _as_float_array(gradient, "the gradient")
             if seed.shape != self.shape:
@@ -536,28 +576,42 @@ class Value:
                                  f" {self.shape}; got shape {seed.shape}")
         order = topological_order(self)
         for node in order:
-            if not node.is_leaf:       # intermediate results restart at 0
-                node._grad = np.zeros_like(node.data)
+            if node._prev:             # intermediate results restart at 0
+                node._grad = _ZEROS
         self._accumulate(seed)
         for node in reversed(order):   # the output first
-            if node.is_leaf:           # an input: nothing to pass on
+            if not node._prev:         # an input: nothing to pass on
                 continue
-            grads = node._backward(node.grad)   # upstream x local
+            grads = node._backward(node._grad)  # upstream x local
             for inp, g in zip(node._prev, grads):
                 if not inp._const:
-                    inp._accumulate(_unbroadcast(g, inp.shape))
+                    inp._accumulate(g)          # inp.grad += g
 
-    def _accumulate(self, g: np.ndarray) -> None:
-        if self._grad is None:
-            self._grad = np.zeros_like(self._data)
-        self._grad += g
+    def _accumulate(self, g) -> None:
+        """``.grad += g``, with ``g`` first summed back to the data's shape.
+
+        ``g`` has the shape of the operation's output, which is larger than
+        this Value's where NumPy broadcast it (:func:`_unbroadcast`).
+        """
+        if g.shape != self._data.shape:
+            g = _unbroadcast(g, self._data.shape)
+        grad = self._grad
+        if grad is _ZEROS or grad is None:     # the first contribution: a
+            # copy, as g may be another Value's gradient too (+ passes its
+            # upstream gradient on unchanged); a NumPy scalar cannot change
+            self._grad = (g if type(g) is np.float64
+                          else np.array(g, dtype=np.float64))
+        elif type(grad) is np.ndarray:   # someone may hold it: in place
+            grad += g
+        else:                            # a NumPy scalar (see _FAST)
+            self._grad = grad + g
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to zeros (in place when it is an array)."""
-        if self._grad is None or not self._grad.flags.writeable:
-            self._grad = np.zeros_like(self._data)
-        else:
+        if type(self._grad) is np.ndarray and self._grad.flags.writeable:
             self._grad[...] = 0.0
+        else:
+            self._grad = _ZEROS
 
 
 def maximum(a, b) -> Value:
@@ -580,7 +634,7 @@ def maximum(a, b) -> Value:
         raise ValueError("maximum() needs at least one Value")
     a, b = Value._lift(a), Value._lift(b)
     a._binary_shapes(b, "max")
-    x, y = a.data, b.data
+    x, y = a._data, b._data
     share = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
     return Value._result(np.maximum(x, y), (a, b), "max",
                          lambda g: (g * share, g * (1 - share)))
@@ -602,19 +656,21 @@ def topological_order(root: Value) -> list:
     if not isinstance(root, Value):
         raise ValueError(f"topological_order() needs a Value, got "
                          f"{type(root).__name__}")
-    order, seen = [], set()
-    stack = [(root, False)]
+    order, seen, done = [], set(), set()
+    stack = [root]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:                # all its inputs are in the order
+        node = stack.pop()
+        if node in done:
+            continue
+        if node in seen:               # back again: its inputs are done
+            done.add(node)
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))     # come back after the inputs
-        stack.extend((inp, False) for inp in reversed(node._prev)
-                     if id(inp) not in seen)
+        else:
+            seen.add(node)
+            stack.append(node)         # come back after the inputs
+            for inp in reversed(node._prev):
+                if inp not in seen:
+                    stack.append(inp)
     return order
 
 

@@ -418,6 +418,122 @@ def test_two_outputs_sharing_a_graph_accumulate_like_torch():
 
 
 # ------------------------------------------------------------------------------------------
+# what the fast paths must not change (single numbers are NumPy scalars inside, gradients are
+# made when first needed): 0-d float64 arrays handed out, updated in place, owned by one Value
+# ------------------------------------------------------------------------------------------
+def test_single_numbers_are_handed_out_as_float64_0d_arrays():
+    x = Value(2.0)
+    y = x * 3.0 + 1.0
+    for v in (x, y):
+        for arr in (v.data, v.grad):
+            assert type(arr) is np.ndarray and arr.shape == () and arr.dtype == np.float64
+        assert v.data is v.data and v.grad is v.grad          # the same array on every read
+        assert v.grad == 0.0                                  # zeros before backward()
+    y.backward()
+    for v in (x, y):
+        assert type(v.grad) is np.ndarray and v.grad.shape == () and v.grad.dtype == np.float64
+    assert float(x.grad) == 3.0 and float(y.grad) == 1.0 and y.item() == 7.0
+
+
+def test_arrays_handed_out_are_updated_in_place():
+    w = Value(1.5)
+    loss = w * w
+    held_data, held_grad = w.data, w.grad
+    loss.backward()
+    assert w.grad is held_grad and float(held_grad) == 3.0    # accumulated into the array read before
+    loss.backward()
+    assert w.grad is held_grad and float(held_grad) == 6.0
+    held_data -= 0.5                                          # an update through the array read before ...
+    assert w.item() == 1.0 and (w * w).item() == 1.0          # ... is what the next forward pass uses
+    w.zero_grad()
+    assert w.grad is held_grad and float(held_grad) == 0.0
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+def test_no_two_values_share_a_gradient_array(shape):
+    u, v = Value(np.full(shape, 2.0)), Value(np.full(shape, 3.0))
+    a, b = u * 1.0, v * 1.0
+    c = a + b                        # + hands its upstream gradient on, unchanged, to a and b
+    d = u + v                        # ... and here to two leaves
+    out = (c * d).sum()
+    out.backward()
+    values = [u, v, a, b, c, d]
+    for i, p in enumerate(values):
+        for q in values[i + 1:]:
+            assert not np.shares_memory(p.grad, q.grad)
+    close(a.grad, np.full(shape, 5.0))
+    close(u.grad, np.full(shape, 10.0))
+    u.grad += 100.0                  # changing one gradient leaves the others alone
+    close(v.grad, np.full(shape, 10.0))
+    close(a.grad, np.full(shape, 5.0))
+    out.backward()
+    close(u.grad, np.full(shape, 120.0))
+    close(v.grad, np.full(shape, 20.0))
+
+
+def test_intermediate_gradients_are_zero_arrays_until_backward():
+    x = Value([1.0, 2.0])
+    mid = x.exp()
+    assert type(mid.grad) is np.ndarray and mid.grad.shape == (2,) and not mid.grad.any()
+    mid.sum().backward()
+    close(mid.grad, [1.0, 1.0])
+    close(x.grad, np.exp([1.0, 2.0]))
+
+
+def test_matmul_with_a_numpy_operand_like_torch_data_without_requires_grad():
+    rng = np.random.default_rng(3)
+    X, W0, G = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=(5, 3))
+    W = Value(W0)
+    out = X @ W                      # X is data: a constant, and no gradient is computed for it
+    out.backward(G)
+    Wt = torch.tensor(W0, requires_grad=True)
+    (torch.from_numpy(X) @ Wt).backward(torch.from_numpy(G))
+    close(W.grad, Wt.grad.numpy())
+    const = out.inputs[0]
+    assert const._const and const.grad.shape == (5, 4) and not const.grad.any()
+    V = Value(X)
+    (V @ W0).backward(G)             # a constant on the right
+    close(V.grad, G @ W0.T)
+
+
+def test_topological_order_lists_each_node_once_after_its_inputs():
+    x = Value(1.0, "x")
+    a = x * x
+    b = a + x
+    c = a * b
+    d = (c + a) * (b + x * c)
+    order = topological_order(d)
+    position = {id(v): i for i, v in enumerate(order)}
+    assert len(position) == len(order) == 8 and order[0] is x and order[-1] is d
+    for v in order:
+        for inp in v.inputs:
+            assert position[id(inp)] < position[id(v)]
+
+
+def test_backward_leaves_nothing_for_the_garbage_collector():
+    # Tracing a large graph for reference cycles costs as much as the backward pass itself, so
+    # backward() must not create objects per node that outlive a step (e.g. tuples on its stack).
+    x = Value(0.5)
+    v = x
+    for _ in range(10_000):
+        v = v * 1.0001 + 1e-6
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        v.backward()
+    finally:
+        gc.callbacks.remove(count)
+    assert collections == []
+    assert 1.0 < float(x.grad) < 10.0
+
+
+# ------------------------------------------------------------------------------------------
 # works with optimizers, trains a network
 # ------------------------------------------------------------------------------------------
 def test_value_is_a_parameter_for_optimizers():
