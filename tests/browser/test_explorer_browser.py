@@ -6,6 +6,8 @@ tested too, so the explorer is covered whatever the chapters hold.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from browser_support import SITE, TIMEOUT_MS, PageLog, serve, site_pages
@@ -40,7 +42,9 @@ def check_explorer(page, root) -> None:
     after = root.evaluate(READ)
     assert after["lr"] != before["lr"], "the learning-rate readout did not change"
     assert after["d"] != before["d"], "moving the learning-rate slider did not change the paths"
-    assert after["text"] != before["text"]
+    # the status line describes the run now shown (two settings can end at the same loss,
+    # so the text itself need not change)
+    assert after["text"] and all(re.fullmatch(r"(loss \S+|diverged) after \d+ steps?", t) for t in after["text"]), after["text"]
     assert root.query_selector("svg.lx-plot").screenshot() != picture, "the picture did not change"
 
     momentum = root.query_selector(".lx-momentum")
