@@ -187,6 +187,7 @@ class Explorer(widgets.VBox):
         self.canvas = FigureCanvasAgg(self.figure)     # renders to pixels, no pyplot, no screen
         self.axes = None
         self._moving, self._still = [], None      # for update: the artists redrawn, a picture of the rest
+        self._room = {}                           # where each axis' labels were when laid out
         self.image = widgets.Image(format="png", layout={"max_width": "100%"})
         self.result = None
         self.redraws = 0
@@ -211,13 +212,25 @@ class Explorer(widgets.VBox):
             self.figure.clear()
             self.axes = self.figure.subplots(1, self.ncols, squeeze=False)[0]
             self.draw(self.result, self.axes)
-            self.canvas.draw()
-            if self.update is not None:
-                # constrained layout placed the axes on this first draw; keep them there,
-                # since working the layout out again takes longer than the rest of a redraw
-                self.figure.set_layout_engine("none")
+            if self.update is None:
+                self.canvas.draw()             # constrained layout places the axes on every draw
+            else:
+                self._lay_out()
         self.image.value = _png(self.canvas)
         self.redraws += 1
+
+    def _lay_out(self) -> None:
+        """Draw the figure with constrained layout, then keep the axes where it put them.
+
+        Working the layout out takes longer than the rest of a redraw, so it is
+        done again only when an axis outgrows the room it was given (wider
+        tick labels, say).
+        """
+        self.figure.set_layout_engine("constrained")
+        self.canvas.draw()
+        self.figure.set_layout_engine("none")
+        self._room = {ax: _labels_box(ax, self.canvas.get_renderer()) for ax in self.figure.axes}
+        self._moving = []                      # the saved picture of the still part is out of date
 
     def _draw_changes(self, changed) -> None:
         """Draw the changed artists over a saved picture of everything else (blitting)."""
@@ -234,6 +247,10 @@ class Explorer(widgets.VBox):
         self.canvas.restore_region(self._still)
         for artist in moving:
             self.figure.draw_artist(artist)
+        for ax in [a for a in moving if a in self._room]:
+            if not _fits(_labels_box(ax, self.canvas.get_renderer()), self._room[ax]):
+                self._lay_out()                # e.g. wider tick labels would overlap the next axis
+                break
 
     def _moving_artists(self, changed) -> list:
         """The changed artists and, to keep the stacking of a full draw, all drawn above them.
@@ -256,6 +273,23 @@ class Explorer(widgets.VBox):
                 above = [a for a in ax.get_children() if a is not ax.patch and a.get_zorder() >= lowest]
                 moving += sorted(above, key=lambda a: a.get_zorder())     # stable, as in Axes.draw
         return moving + [a for a in changed if a.axes is None]            # e.g. a figure title
+
+
+def _labels_box(ax, renderer):
+    """The box around an axis' title, axis labels and offset texts, as last drawn (in pixels).
+
+    They sit just outside the tick labels, so the box grows when the tick labels do.
+    """
+    from matplotlib.transforms import Bbox
+
+    texts = [ax.title, ax.xaxis.label, ax.yaxis.label, ax.xaxis.offsetText, ax.yaxis.offsetText]
+    return Bbox.union([t.get_window_extent(renderer) for t in texts if t.get_visible()])
+
+
+def _fits(box, room, tolerance: float = 1.0) -> bool:
+    """Whether the bounding box ``box`` lies inside ``room`` (both in pixels)."""
+    return (box.x0 >= room.x0 - tolerance and box.y0 >= room.y0 - tolerance
+            and box.x1 <= room.x1 + tolerance and box.y1 <= room.y1 + tolerance)
 
 
 def _png(canvas) -> bytes:

@@ -157,16 +157,46 @@ def _count_full_draws(ex, monkeypatch):
 
 def test_slider_moves_draw_only_the_runs_and_show_the_same_picture_as_a_full_draw(monkeypatch):
     ex = w.momentum_explorer(lr=0.01, momentum=0.9, steps=50)
+    ex.sliders["momentum"].value = 0.5     # wider tick labels than at the start: a new layout (see below)
+    ex.sliders["momentum"].value = 0.6     # saves a picture of the still part
     full_draws = _count_full_draws(ex, monkeypatch)
-    for name, value in [("momentum", 0.5), ("lr", 0.05), ("steps", 120), ("x0", 0.8), ("momentum", 0.0)]:
+    for value in (0.7, 0.3, 0.0):
+        ex.sliders["momentum"].value = value
+        np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    assert full_draws == []                # the landscape was not drawn again
+    for name, value in [("lr", 0.05), ("steps", 120), ("x0", 0.8)]:
         ex.sliders[name].value = value
         np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
-    assert ex.redraws == 6
-    assert len(full_draws) == 1          # the first move saved the landscape's picture; later moves reuse it
-    # the same picture as an explorer opened at these settings (same layout, same limits)
+    assert ex.redraws == 9
+    # the same drawing as an explorer opened at these settings (its layout may leave less room)
     fresh = w.momentum_explorer(x0=0.8, lr=0.05, momentum=0.0, steps=120)
-    np.testing.assert_array_equal(_pixels(ex.image.value), _pixels(fresh.image.value))
-    np.testing.assert_allclose(ex.axes[1].get_ylim(), fresh.axes[1].get_ylim())
+    for ax, ax_fresh in zip(ex.axes, fresh.axes):
+        np.testing.assert_allclose(ax.get_xlim(), ax_fresh.get_xlim())
+        np.testing.assert_allclose(ax.get_ylim(), ax_fresh.get_ylim())
+        assert len(ax.lines) == len(ax_fresh.lines)
+        for line, line_fresh in zip(ax.lines, ax_fresh.lines):
+            np.testing.assert_array_equal(line.get_xydata(), line_fresh.get_xydata())
+            assert line.get_label() == line_fresh.get_label()
+
+
+def test_wider_tick_labels_lay_the_figure_out_again(monkeypatch):
+    ex = w.momentum_explorer(x0=1.0, lr=0.01, momentum=0.95, steps=150)
+    full_draws = _count_full_draws(ex, monkeypatch)
+    settings = dict(lr=0.00107, momentum=0.62, steps=9, x0=-0.475)   # losses -0.0485 ... -0.0505: long labels
+    for name, value in settings.items():
+        ex.sliders[name].value = value
+    assert len(full_draws) >= 2          # the saved picture, then a new layout
+    renderer = ex.canvas.get_renderer()
+    assert ex.axes[1].yaxis.label.get_window_extent(renderer).x0 > ex.axes[0].bbox.x1   # "loss" clear of the left plot
+    fresh = w.momentum_explorer(**settings)           # the layout an explorer opened here gets
+    for ax, ax_fresh in zip(ex.axes, fresh.axes):
+        np.testing.assert_allclose(ax.bbox.bounds, ax_fresh.bbox.bounds, atol=0.5)
+    np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    before = len(full_draws)
+    for value in (0.6, 0.5, 0.7):                   # the new layout is kept: only the runs are drawn
+        ex.sliders["momentum"].value = value
+    assert len(full_draws) == before + 1            # (one to save the picture of the still part)
+    np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
 
 
 def test_two_dimensional_moves_with_divergence_match_a_full_draw():
