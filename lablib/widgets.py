@@ -235,6 +235,8 @@ class Explorer(widgets.VBox):
     def _draw_changes(self, changed) -> None:
         """Draw the changed artists over a saved picture of everything else (blitting)."""
         moving = self._moving_artists(changed)
+        if not moving:                         # nothing changed: the canvas shows it already
+            return
         if moving != self._moving:     # the first move (or other artists move now): save the still part
             animated = [artist.get_animated() for artist in moving]
             for artist in moving:

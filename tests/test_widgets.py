@@ -287,6 +287,11 @@ def test_custom_explorer_with_update_redraws_what_lies_above_the_change():
         np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
     assert list(ex.axes[0].lines[0].get_ydata()) == [0, 0.3] and ex.redraws == 5
     assert ex.axes[0].get_title() == "a = 0.7"
+    still = w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=draw, ncols=1,
+                       update=lambda a, axes: [])          # nothing changed: the same picture
+    first = still.image.value
+    still.sliders["a"].value = 0.9
+    assert still.redraws == 2 and still.image.value == first
     bad = w.Explorer({"a": w.momentum_slider(0.2)}, compute=lambda a: a, draw=draw, ncols=1,
                      update=lambda a, axes: None)
     with pytest.raises(ValueError, match="must return"):
