@@ -167,8 +167,8 @@ class Value:
     Introduced in chapter 4.
     """
 
-    __slots__ = ("_data", "_grad", "label", "op", "_prev", "_backward",
-                 "_const", "__weakref__")
+    __slots__ = ("_data", "_grad", "_owns_grad", "label", "op", "_prev",
+                 "_backward", "_const", "__weakref__")
     # NumPy defers to Value: ndarray * Value calls Value.__rmul__.
     __array_ufunc__ = None
 
@@ -179,6 +179,7 @@ class Value:
         data = _as_float_array(data, "Value data")
         self._data = data[()] if data.ndim == 0 else data   # see _FAST
         self._grad = _ZEROS        # zeros, made when first read
+        self._owns_grad = False    # see _accumulate
         self.label = label
         self.op = ""
         self._prev: tuple = ()     # the inputs, in order (a leaf has none)
@@ -217,8 +218,13 @@ class Value:
         """
         if self._grad is _ZEROS:
             self._grad = np.zeros(self._data.shape)
-        elif type(self._grad) is np.float64:     # a NumPy scalar (_FAST)
-            self._grad = np.array(self._grad)
+            self._owns_grad = True
+        elif self._grad is not None and not (
+                self._owns_grad and isinstance(self._grad, np.ndarray)):
+            # a NumPy scalar (_FAST), or an array that other Values may
+            # share (_accumulate): from now on, an array of its own
+            self._grad = np.array(self._grad, dtype=np.float64)
+            self._owns_grad = True
         return self._grad
 
     @grad.setter
@@ -231,7 +237,7 @@ class Value:
         if new.shape != self._data.shape:
             raise ValueError(f"Value.grad must have the data's shape "
                              f"{self._data.shape}; got shape {new.shape}")
-        self._grad = new
+        self._grad, self._owns_grad = new, True
 
     @property
     def shape(self) -> tuple:
@@ -279,7 +285,7 @@ class Value:
         if type(other) in (float, int):      # the common case, kept fast
             const = Value.__new__(Value)
             const._data = np.float64(other)
-            const._grad = _ZEROS
+            const._grad, const._owns_grad = _ZEROS, False
             const.op, const._prev, const._backward = "", (), None
             const._const, const.label = True, _format_number(other)
             return const
@@ -303,7 +309,7 @@ class Value:
         out = Value.__new__(Value)
         out._data = (data if type(data) in _FAST
                      else np.asarray(data, dtype=np.float64))
-        out._grad = _ZEROS
+        out._grad, out._owns_grad = _ZEROS, False
         out.label, out.op, out._prev = "", op, inputs
         out._backward, out._const = backward, False
         return out
@@ -591,25 +597,28 @@ class Value:
         """``.grad += g``, with ``g`` first summed back to the data's shape.
 
         ``g`` has the shape of the operation's output, which is larger than
-        this Value's where NumPy broadcast it (:func:`_unbroadcast`).
+        this Value's where NumPy broadcast it (:func:`_unbroadcast`). The
+        first ``g`` is kept as it is, without a copy; as it may be another
+        Value's gradient too (``+`` passes its upstream gradient on
+        unchanged), it is never changed in place, and ``.grad`` hands out a
+        copy of it.
         """
         if g.shape != self._data.shape:
             g = _unbroadcast(g, self._data.shape)
         grad = self._grad
-        if grad is _ZEROS or grad is None:     # the first contribution: a
-            # copy, as g may be another Value's gradient too (+ passes its
-            # upstream gradient on unchanged); a NumPy scalar cannot change
-            self._grad = (g if type(g) is np.float64
-                          else np.array(g, dtype=np.float64))
-        elif type(grad) is np.ndarray:   # someone may hold it: in place
-            grad += g
-        else:                            # a NumPy scalar (see _FAST)
-            self._grad = grad + g
+        if grad is _ZEROS or grad is None:     # the first contribution
+            self._grad, self._owns_grad = g, False
+        elif self._owns_grad and isinstance(grad, np.ndarray):
+            grad += g                          # in place: whoever holds it
+        else:                                  # sees the sum
+            self._grad, self._owns_grad = grad + g, True
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to zeros (in place when it is an array)."""
-        if type(self._grad) is np.ndarray and self._grad.flags.writeable:
-            self._grad[...] = 0.0
+        grad = self._grad
+        if (self._owns_grad and isinstance(grad, np.ndarray)
+                and grad.flags.writeable):
+            grad[...] = 0.0
         else:
             self._grad = _ZEROS
 

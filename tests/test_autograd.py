@@ -471,6 +471,27 @@ def test_no_two_values_share_a_gradient_array(shape):
     close(v.grad, np.full(shape, 20.0))
 
 
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_gradients_nobody_read_between_passes_stay_right(shape):
+    def pair():
+        u, v = Value(np.full(shape, 2.0)), Value(np.full(shape, 3.0))
+        s = u + v
+        return u, v, (s * s).sum()   # d out / d u = d out / d v = 2 (u + v) = 10
+
+    u, v, out = pair()
+    out.backward()                   # + gave u and v the same upstream gradient; nobody reads it
+    out.backward()
+    close(u.grad, np.full(shape, 20.0))
+    close(v.grad, np.full(shape, 20.0))
+    u, v, out = pair()
+    out.backward()
+    u.zero_grad()                    # zeroes u's gradient only
+    close(v.grad, np.full(shape, 10.0))
+    out.backward()
+    close(u.grad, np.full(shape, 10.0))
+    close(v.grad, np.full(shape, 20.0))
+
+
 def test_intermediate_gradients_are_zero_arrays_until_backward():
     x = Value([1.0, 2.0])
     mid = x.exp()
