@@ -14,9 +14,10 @@ torch's loop::
 
 ``params`` are objects with a ``.data`` and a ``.grad`` float array:
 :class:`Parameter` wraps a plain array, and :class:`lablib.autograd.Value`
-qualifies as it is. Parameters are updated in place, and the gradient and the
-state are kept in the parameter's dtype (float64 for :class:`Parameter`), as
-torch does.
+qualifies as it is. Parameters and state are updated in place, and the
+gradient and the state are kept in the parameter's dtype (float64 for
+:class:`Parameter`), as torch does. (So ``opt.state[0].m`` is the same array
+after every step: copy it to keep a history.)
 
 **How the code is organised.**
 :class:`Optimizer` does what every optimizer shares: it checks the gradients,
@@ -54,6 +55,23 @@ step, **before changing anything**: no parameter and no state is updated by
 that call. A learner then sees where a run blew up instead of a plot of NaNs,
 and code that wants to record a divergence (a trajectory that leaves the
 screen) can catch the error and stop there.
+
+**Speed.**
+One ``step()`` costs about as much as torch's own single-tensor step
+(``foreach=False``; see ``benchmarks/bench_optim.py``). NumPy has no fused
+operations like torch's ``addcmul_``: ``b1 * s.m + (1 - b1) * g`` is three
+operations, each writing a temporary array as long as the parameter. Three
+things keep that cheap without changing a single bit of the result:
+
+- the state is updated in place (``s.m *= b1`` then ``s.m += (1 - b1) * g``:
+  the same operations in the same order, so the same numbers);
+- a parameter of more than ``PIECE_SIZE`` elements is updated in pieces of
+  that size (:meth:`Optimizer.step` hands ``direction`` views of one piece at a
+  time), so the temporaries are small and stay in the CPU's cache instead of
+  going to main memory and back once per operation. Every rule here works
+  element by element, so the pieces give exactly the whole-array result;
+- the NaN/inf check reads each gradient once and makes no temporary array
+  (see ``_all_finite``).
 
 Not implemented (production features of torch): parameter groups, closures,
 ``foreach``/``fused``/``capturable``/``differentiable`` paths, sparse or complex
@@ -146,6 +164,34 @@ def _check_number(value, message: str, low: float = 0.0, high: float | None = No
     return float(value)
 
 
+#: A parameter with more elements than this is updated in pieces of this size
+#: (see :meth:`Optimizer._pieces`). A piece of 8192 float64 numbers is 64 KiB, so
+#: a piece of the parameter, its gradient, its state and the temporaries fit in
+#: the CPU's cache, and each temporary stays below the 128 KiB from which the C
+#: library's malloc maps fresh memory from the operating system (a page fault per
+#: 4 KiB at first use: slower than the arithmetic).
+PIECE_SIZE = 2**13
+
+
+def _all_finite(g: np.ndarray) -> bool:
+    """True if no element of ``g`` is NaN or inf.
+
+    A NaN or an inf anywhere makes the sum NaN or inf, so a finite sum proves
+    every element finite, in one pass and without the temporary boolean array
+    of ``np.isfinite(g).all()``. Only a sum that overflows (finite values near
+    the largest float) is decided by that exact check.
+    (``np.einsum`` sums faster than ``np.sum``, which adds pairwise for accuracy
+    that this check does not need.)
+
+    >>> _all_finite(np.array([1.0, -2.0])), _all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    >>> _all_finite(np.array([1e308, 1e308, -np.inf])), _all_finite(np.array([1e308, 1e308]))
+    (False, True)
+    """
+    total = np.einsum("i->", g.reshape(-1))
+    return bool(np.isfinite(total)) or bool(np.isfinite(g).all())
+
+
 def _zeros(p) -> np.ndarray:
     """Zeros of a parameter's shape and dtype (state is kept in the parameter's dtype, as in torch)."""
     data = np.asarray(p.data)
@@ -175,6 +221,14 @@ class Optimizer:
     Parameters whose ``.grad`` is ``None`` are skipped, as in torch (their
     step count does not advance).
 
+    A subclass whose :meth:`direction` treats every element on its own (all of
+    lablib's do) sets ``elementwise = True``; :meth:`step` may then hand it a
+    large parameter in pieces of ``PIECE_SIZE`` elements (``g`` and the state
+    arrays in ``s`` are then views of one piece), which gives the same numbers
+    faster. Its state must be arrays of the parameter's shape (or ``None`` until
+    ``direction`` assigns one); ``direction`` may update them in place
+    (``s.m *= b1``) or assign new ones (``s.m = b1 * s.m + ...``).
+
     Attributes
     ----------
     params : list
@@ -192,6 +246,8 @@ class Optimizer:
     #: lablib state name -> torch.optim state name
     TORCH_STATE_NAMES: dict = {"t": "step"}
     decoupled_weight_decay: bool = False
+    #: direction() works element by element, so a large parameter may be updated in pieces
+    elementwise: bool = False
 
     def __init__(self, params, lr: float, weight_decay: float = 0.0, maximize: bool = False):
         self.lr = _check_number(lr, f"Invalid learning rate: {lr}")
@@ -270,13 +326,18 @@ class Optimizer:
             if p.grad is None:
                 grads.append(None)
                 continue
-            g = np.asarray(p.grad, dtype=np.asarray(p.data).dtype)    # computed in the parameter's dtype
-            if g.shape != np.shape(p.data):
+            data = p.data
+            if not (isinstance(data, np.ndarray) and data.flags.writeable):
                 raise ValueError(
-                    f"gradient of parameter {i} has shape {g.shape} but the parameter has shape "
-                    f"{np.shape(p.data)}"
+                    f"parameter {i}'s .data is not a writeable NumPy array "
+                    f"({type(data).__name__}); optimizers update it in place"
                 )
-            if not np.all(np.isfinite(g)):
+            g = np.asarray(p.grad, dtype=data.dtype)    # in the parameter's dtype (no copy if it is already)
+            if g.shape != data.shape:
+                raise ValueError(
+                    f"gradient of parameter {i} has shape {g.shape} but the parameter has shape {data.shape}"
+                )
+            if not _all_finite(g):
                 name = getattr(p, "name", None) or getattr(p, "label", None)
                 what = f"parameter {i}" + (f" ({name!r})" if name else "")
                 kinds = [k for k, bad in (("NaN", np.isnan(g).any()), ("inf", np.isinf(g).any())) if bad]
@@ -296,7 +357,8 @@ class Optimizer:
         NonFiniteGradientError
             If a gradient contains NaN or inf; nothing is changed then.
         ValueError
-            If a gradient's shape differs from its parameter's.
+            If a gradient's shape differs from its parameter's, or a parameter's
+            ``.data`` is not a writeable NumPy array.
         """
         grads = self._checked_grads()      # all checked before anything changes
         self.step_count += 1
@@ -305,17 +367,54 @@ class Optimizer:
                 continue
             if self.state[i] is None:
                 self.state[i] = SimpleNamespace(t=0, **self.init_state(p))
-            s = self.state[i]
-            if self.maximize:
-                g = -g
-            if self.weight_decay != 0:
-                if self.decoupled_weight_decay:
-                    p.data *= 1 - self.lr * self.weight_decay
-                else:
-                    g = g + self.weight_decay * p.data
-            s.t += 1
-            d = self.direction(g, s)
-            p.data -= self.step_size(s) * d
+            self.state[i].t += 1
+            # a large parameter goes piece by piece: faster, and the same numbers (see _pieces)
+            for theta, g, s in self._pieces(p.data, g, self.state[i]):
+                if self.maximize:
+                    g = -g
+                if self.weight_decay != 0:
+                    if self.decoupled_weight_decay:
+                        theta *= 1 - self.lr * self.weight_decay
+                    else:
+                        g = g + self.weight_decay * theta
+                theta -= self.step_size(s) * self.direction(g, s)
+
+    def _pieces(self, theta, g, s):
+        """Yield ``(theta, g, s)`` for cache-sized pieces of one parameter.
+
+        A parameter of at most ``PIECE_SIZE`` elements (or one whose
+        ``direction`` is not elementwise, or whose arrays are not C-contiguous)
+        is one piece: the arrays themselves. A larger one is split into pieces
+        of ``PIECE_SIZE`` elements: views of the parameter, the gradient and
+        each state array, in a namespace that otherwise holds the state as it
+        was before this step (so SGD's ``s.b is None`` holds for every piece of
+        its first step). After each piece, a state array that ``direction``
+        assigned anew (``s.m = ...`` instead of ``s.m *= ...``) is copied into the
+        parameter's state.
+        """
+        if theta.size <= PIECE_SIZE or not self.elementwise:
+            yield theta, g, s
+            return
+        before = dict(vars(s))
+        arrays = {k: v for k, v in before.items() if isinstance(v, np.ndarray)}
+        if not all(a.shape == theta.shape and a.flags.c_contiguous for a in (theta, g, *arrays.values())):
+            yield theta, g, s
+            return
+        shape = theta.shape
+        flat = {k: v.reshape(-1) for k, v in arrays.items()}      # views: reshape copies nothing here
+        theta, g = theta.reshape(-1), g.reshape(-1)
+        for start in range(0, theta.size, PIECE_SIZE):
+            part = slice(start, start + PIECE_SIZE)
+            views = {k: flat[k][part] for k in arrays}
+            piece = SimpleNamespace(**{**before, **views})
+            yield theta[part], g[part], piece
+            for k, v in vars(piece).items():
+                if not isinstance(v, np.ndarray) or v is views.get(k):
+                    continue                                  # not an array, or updated in place
+                if k not in flat:                             # created by this step (SGD's first b)
+                    setattr(s, k, np.empty(shape, dtype=v.dtype))
+                    flat[k] = getattr(s, k).reshape(-1)
+                flat[k][part] = v
 
     def __repr__(self) -> str:
         skip = {"params", "state", "step_count"}
@@ -374,6 +473,7 @@ class SGD(Optimizer):
     """
 
     TORCH_STATE_NAMES = {"t": "step", "b": "momentum_buffer"}
+    elementwise = True
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
@@ -393,9 +493,10 @@ class SGD(Optimizer):
         if self.momentum == 0:
             return g
         if s.b is None:
-            s.b = g.copy()
+            s.b = g.copy()                          # b_1 = g_1
         else:
-            s.b = self.momentum * s.b + (1 - self.dampening) * g
+            s.b *= self.momentum                    # b ← μ b + (1-τ) g   (in place)
+            s.b += g if self.dampening == 0 else (1 - self.dampening) * g
         return g + self.momentum * s.b if self.nesterov else s.b
 
 
@@ -441,6 +542,7 @@ class VelocityMomentum(Optimizer):
     """
 
     TORCH_STATE_NAMES = {"t": "step", "v": None}
+    elementwise = True
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.9, weight_decay: float = 0,
                  *, maximize: bool = False):
@@ -451,7 +553,8 @@ class VelocityMomentum(Optimizer):
         return {"v": _zeros(p)}
 
     def direction(self, g, s):
-        s.v = self.momentum * s.v + self.lr * g
+        s.v *= self.momentum                        # v ← γ v + α g   (in place)
+        s.v += self.lr * g
         return s.v
 
     def step_size(self, s) -> float:
@@ -505,6 +608,7 @@ class Adagrad(Optimizer):
     """
 
     TORCH_STATE_NAMES = {"t": "step", "G": "sum"}
+    elementwise = True
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False):
@@ -519,7 +623,7 @@ class Adagrad(Optimizer):
         return {"G": _zeros(p) + self.initial_accumulator_value}
 
     def direction(self, g, s):
-        s.G = s.G + g * g
+        s.G += g * g                                # G ← G + g²   (in place)
         return g / (np.sqrt(s.G) + self.eps)
 
     def step_size(self, s) -> float:
@@ -579,6 +683,7 @@ class RMSprop(Optimizer):
     """
 
     TORCH_STATE_NAMES = {"t": "step", "v": "square_avg", "g_avg": "grad_avg", "b": "momentum_buffer"}
+    elementwise = True
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
@@ -600,15 +705,18 @@ class RMSprop(Optimizer):
         return state
 
     def direction(self, g, s):
-        rho = self.alpha                    # the decay ρ (torch's name: alpha)
-        s.v = rho * s.v + (1 - rho) * g * g
+        rho = self.alpha                            # the decay ρ (torch's name: alpha)
+        s.v *= rho                                  # v ← ρ v + (1-ρ) g²   (in place)
+        s.v += (1 - rho) * g * g
         if self.centered:
-            s.g_avg = rho * s.g_avg + (1 - rho) * g
+            s.g_avg *= rho                          # ḡ ← ρ ḡ + (1-ρ) g
+            s.g_avg += (1 - rho) * g
             d = g / (np.sqrt(s.v - s.g_avg**2) + self.eps)
         else:
             d = g / (np.sqrt(s.v) + self.eps)
         if self.momentum > 0:
-            s.b = self.momentum * s.b + d
+            s.b *= self.momentum                    # b ← μ b + d
+            s.b += d
             return s.b
         return d
 
@@ -674,6 +782,7 @@ class Adam(Optimizer):
     """
 
     TORCH_STATE_NAMES = {"t": "step", "m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"}
+    elementwise = True
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
@@ -704,10 +813,12 @@ class Adam(Optimizer):
 
     def direction(self, g, s):
         b1, b2 = self.betas
-        s.m = b1 * s.m + (1 - b1) * g
-        s.v = b2 * s.v + (1 - b2) * g * g
+        s.m *= b1                                   # m ← β1 m + (1-β1) g   (in place)
+        s.m += (1 - b1) * g
+        s.v *= b2                                   # v ← β2 v + (1-β2) g²
+        s.v += (1 - b2) * g * g
         if self.amsgrad:
-            s.v_max = np.maximum(s.v_max, s.v)
+            np.maximum(s.v_max, s.v, out=s.v_max)   # v_max ← max(v_max, v)
         m_hat = s.m / (1 - b1**s.t)
         v_hat = (s.v_max if self.amsgrad else s.v) / (1 - b2**s.t)
         if self.eps_inside_sqrt:

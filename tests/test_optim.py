@@ -506,3 +506,160 @@ def test_repr_and_state_names():
     opt.step()
     assert set(vars(opt.state[0])) == {"t", "v", "g_avg", "b"}
     assert set(vars(opt.state[0])) <= set(optim.RMSprop.TORCH_STATE_NAMES)
+
+
+# --- large parameters: updated in cache-sized pieces, with exactly the whole-array result -----------
+
+LARGE_SHAPES = [(3 * optim.PIECE_SIZE + 17,), (97, 301), (2, 3)]      # split, split, not split
+
+
+def run_large(cls_name, kwargs, steps=6, piece_size=None, monkeypatch=None, seed=7):
+    """A few steps on parameters larger than PIECE_SIZE; returns the parameters and the optimizer."""
+    if piece_size is not None:
+        monkeypatch.setattr(optim, "PIECE_SIZE", piece_size)
+    rng = np.random.default_rng(seed)
+    ps = [optim.Parameter(rng.normal(size=s)) for s in LARGE_SHAPES]
+    opt = getattr(optim, cls_name)(ps, **kwargs)
+    for step in range(steps):
+        for k, p in enumerate(ps):
+            p.grad = None if (step == 2 and k == 1) else rng.normal(size=p.data.shape) * 3
+        opt.step()
+    return ps, opt
+
+
+LARGE_CONFIGS = CONFIGS + [("VelocityMomentum", {"lr": 0.02, "momentum": 0.9, "weight_decay": 0.1})]
+
+
+@pytest.mark.parametrize("cls_name, kwargs", LARGE_CONFIGS, ids=[f"{c}-{k}" for c, k in LARGE_CONFIGS])
+def test_pieces_give_the_whole_array_result_to_the_last_bit(cls_name, kwargs, monkeypatch):
+    pieces, opt = run_large(cls_name, kwargs)
+    whole, opt_whole = run_large(cls_name, kwargs, piece_size=10**9, monkeypatch=monkeypatch)
+    for k, (p, q) in enumerate(zip(pieces, whole)):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=f"parameter {k}")
+        s, sw = vars(opt.state[k]), vars(opt_whole.state[k])
+        assert s.keys() == sw.keys()
+        for name, value in s.items():
+            np.testing.assert_array_equal(value, sw[name], err_msg=f"state {name} of parameter {k}")
+            if isinstance(value, np.ndarray):
+                assert value.shape == p.data.shape and value.dtype == p.data.dtype
+
+
+@pytest.mark.parametrize("cls_name, kwargs", [
+    ("SGD", {"lr": 0.02, "momentum": 0.9, "dampening": 0.3}),     # the buffer is created at step 1
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    ("Adam", {"lr": 0.05, "amsgrad": True, "weight_decay": 0.1}),
+    ("AdamW", {"lr": 0.05}),
+])
+def test_large_parameters_match_torch(cls_name, kwargs):
+    # Among 40,000 values some are near zero (differences of nearly equal numbers), where a
+    # relative tolerance alone says nothing; the values are of order 1, so atol 1e-14 is at
+    # the rounding level. (The small problems above use rtol 1e-10 alone.)
+    def close(ours, theirs, where):
+        np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=1e-14, err_msg=where)
+
+    rng = np.random.default_rng(3)
+    w0 = rng.normal(size=(5, optim.PIECE_SIZE + 123))
+    p = optim.Parameter(w0)
+    tp = torch.tensor(w0, requires_grad=True)
+    opt, topt = torch_pair(cls_name)[0]([p], **kwargs), torch_pair(cls_name)[1]([tp], **kwargs)
+    for step in range(1, 21):
+        noise = 0.5 * rng.normal(size=w0.shape)
+        p.grad = np.sin(3 * p.data) + noise
+        tp.grad = torch.from_numpy(np.sin(3 * tp.detach().numpy()) + noise)
+        opt.step()
+        topt.step()
+        close(p.data, tp.detach().numpy(), f"{cls_name} step {step}")
+        tstate = topt.state[tp]
+        assert opt.state[0].t == int(tstate.get("step", step))      # (torch's SGD keeps no count)
+        for name, tname in type(opt).TORCH_STATE_NAMES.items():
+            if tname in tstate and name != "t":
+                close(getattr(opt.state[0], name), tstate[tname].numpy(), f"{cls_name} step {step}: {name}")
+
+
+def test_state_is_updated_in_place_like_torch():
+    p = optim.Parameter(np.ones(optim.PIECE_SIZE + 5))
+    opt = optim.Adam([p], lr=0.1)
+    p.grad[:] = 1.0
+    opt.step()
+    m, v, data = opt.state[0].m, opt.state[0].v, p.data
+    opt.step()
+    assert opt.state[0].m is m and opt.state[0].v is v and p.data is data
+    np.testing.assert_allclose(m, 0.19)                 # 0.9 * 0.1 + 0.1 * 1
+
+
+def test_a_direction_that_is_not_elementwise_sees_the_whole_array():
+    class NormalizedGD(optim.Optimizer):            # d = g / |g|: needs all of g at once
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, lr)
+
+        def direction(self, g, s):
+            return g / np.linalg.norm(g)
+
+    g = np.arange(1.0, 3 * optim.PIECE_SIZE + 2)
+    p = optim.Parameter(np.zeros_like(g))
+    p.grad = g.copy()
+    NormalizedGD([p]).step()
+    np.testing.assert_allclose(p.data, -0.1 * g / np.linalg.norm(g), rtol=1e-14)
+    assert not optim.Optimizer.elementwise and optim.AdamW.elementwise
+
+
+def test_non_contiguous_and_float32_parameters_of_any_size():
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(301, 97))
+    holder = optim.Parameter([0.0])
+    holder.data = base.T                                  # a transposed view: not C-contiguous
+    holder.grad = rng.normal(size=(97, 301))
+    ref = optim.Parameter(base.T.copy())
+    ref.grad = holder.grad.copy()
+    for opt in (optim.Adam([holder], lr=0.1), optim.Adam([ref], lr=0.1)):
+        opt.step()
+    np.testing.assert_array_equal(holder.data, ref.data)
+    np.testing.assert_array_equal(base.T, ref.data)       # the view's memory was updated
+    p32 = optim.Parameter([0.0])
+    p32.data = np.ones(optim.PIECE_SIZE * 2 + 1, dtype=np.float32)
+    p32.grad = np.full(p32.data.shape, 2.0)               # float64 gradient: used in float32
+    opt = optim.RMSprop([p32], lr=0.01, momentum=0.9)
+    opt.step()
+    assert p32.data.dtype == np.float32 and all(a.dtype == np.float32 for a in (opt.state[0].v, opt.state[0].b))
+    np.testing.assert_allclose(p32.data, 1 - 0.01 * 2 / (np.sqrt(0.01 * 4) + 1e-8), rtol=1e-6)
+
+
+# --- the cheap NaN/inf check and its exact fallback --------------------------------------------------
+
+
+@pytest.mark.parametrize("values, finite", [
+    ([1.0, -2.0, 3.0], True),
+    ([1e308, 1e308, 1e308], True),                 # the sum overflows to inf: the exact check decides
+    ([-1e308, -1e308, 5.0], True),
+    ([1e308, 1e308, -np.inf], False),
+    ([np.inf, -np.inf], False),                    # the sum is NaN
+    ([0.0, np.nan, 1.0], False),
+    ([], True),
+])
+def test_all_finite(values, finite):
+    assert optim._all_finite(np.array(values, dtype=float)) is finite
+    # float32 sums overflow at 3.4e38; same cases in float32's range, as a 2-d array
+    values32 = np.array(values, dtype=float) * (3e38 / 1e308)
+    assert optim._all_finite(values32.astype(np.float32).reshape(-1, 1)) is finite
+
+
+def test_huge_finite_gradients_are_accepted_and_applied():
+    p = optim.Parameter(np.zeros(4))
+    opt = optim.SGD([p], lr=1e-300)
+    p.grad = np.full(4, 1e308)                     # their sum overflows; each one is finite
+    opt.step()
+    np.testing.assert_allclose(p.data, -1e8)
+
+
+def test_data_that_is_not_a_writeable_array_is_refused_before_any_change():
+    p, q = optim.Parameter([1.0, 2.0]), optim.Parameter([3.0])
+    opt = optim.Adam([p, q], lr=0.1)
+    p.grad[:] = q.grad[:] = 1.0
+    q.data = np.broadcast_to(np.array([3.0]), (1,))         # read-only
+    with pytest.raises(ValueError, match=r"parameter 1's .data is not a writeable NumPy array"):
+        opt.step()
+    assert opt.step_count == 0 and opt.state == [None, None]
+    np.testing.assert_array_equal(p.data, [1.0, 2.0])
+    q.data = 3.0
+    with pytest.raises(ValueError, match=r"parameter 1's .data is not a writeable NumPy array \(float\)"):
+        opt.step()
