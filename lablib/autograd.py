@@ -52,10 +52,11 @@ On a graph of single numbers the engine keeps up with micrograd (see
 ``benchmarks/bench_autograd.py``), because the work per node is small:
 inside the engine a single number is a NumPy scalar, about ten times faster
 to compute with than a 0-d array (``.data`` and ``.grad`` still hand out 0-d
-arrays); a gradient is made only when it is first needed; results of
-operations are kept without checks or copies; and the topological order
-creates no object per node, so Python's garbage collector is not woken up
-to trace the whole graph while ``backward()`` runs.
+arrays); results of operations are kept without checks or copies; a
+gradient is made only when it is first needed, and copied only when it is
+read or added to in place; and the topological order creates no object per
+node, so Python's garbage collector is not woken up to trace the whole
+graph while ``backward()`` runs.
 
 With :mod:`lablib.optim`
 ------------------------
@@ -609,8 +610,8 @@ class Value:
         if grad is _ZEROS or grad is None:     # the first contribution
             self._grad, self._owns_grad = g, False
         elif self._owns_grad and isinstance(grad, np.ndarray):
-            grad += g                          # in place: whoever holds it
-        else:                                  # sees the sum
+            grad += g                  # in place: whoever holds it sees it
+        else:                          # a NumPy scalar, or not ours alone
             self._grad, self._owns_grad = grad + g, True
 
     def zero_grad(self) -> None:
