@@ -65,7 +65,17 @@ def main(argv=None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and no cold book build (minutes instead of tens)")
     parser.add_argument("--json", default=str(Path(__file__).with_name("results") / "latest.json"))
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for NumPy's BLAS and for torch (default 1: on a shared or small machine, "
+                             "thread scheduling otherwise swamps the code being measured; 0 leaves the libraries' defaults)")
     args = parser.parse_args(argv)
+    if args.threads > 0:
+        # before NumPy and torch are imported: their thread pools read these once
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
+        import torch
+
+        torch.set_num_threads(args.threads)
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
@@ -82,7 +92,7 @@ def main(argv=None) -> int:
             kwargs = {"quick": True}
         rows.extend(module.run(**kwargs))
     print_table(rows)
-    report = {"machine": machine(), "seconds": round(time.time() - started, 1), "date": time.strftime("%Y-%m-%d"),
+    report = {"machine": {**machine(), "threads": args.threads or "library defaults"}, "seconds": round(time.time() - started, 1), "date": time.strftime("%Y-%m-%d"),
               "rows": [r.as_dict() for r in rows]}
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
