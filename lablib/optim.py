@@ -57,11 +57,9 @@ and code that wants to record a divergence (a trajectory that leaves the
 screen) can catch the error and stop there.
 
 **Speed.**
-One ``step()`` costs about as much as torch's own single-tensor step
-(``foreach=False``; see ``benchmarks/bench_optim.py``). NumPy has no fused
-operations like torch's ``addcmul_``: ``b1 * s.m + (1 - b1) * g`` is three
-operations, each writing a temporary array as long as the parameter. Three
-things keep that cheap without changing a single bit of the result:
+NumPy has no fused operations like torch's ``addcmul_``: ``b1 * s.m + (1 - b1) * g``
+is three operations, each writing a temporary array as long as the parameter.
+Three things keep that cheap without changing a single bit of the result:
 
 - the state is updated in place (``s.m *= b1`` then ``s.m += (1 - b1) * g``:
   the same operations in the same order, so the same numbers);
@@ -72,6 +70,14 @@ things keep that cheap without changing a single bit of the result:
   element by element, so the pieces give exactly the whole-array result;
 - the NaN/inf check reads each gradient once and makes no temporary array
   (see ``_all_finite``).
+
+Against torch's single-tensor step (``foreach=False``), both on one CPU thread
+and in float64 (``benchmarks/bench_optim.py`` times them), a step of AdaGrad,
+RMSprop, Adam or SGD with momentum takes 1.3 to 1.5 times as long for 10⁵
+elements and less time than torch's for 10⁷. Plain SGD takes about twice as long: torch does all of
+:math:`\theta \leftarrow \theta - \alpha g` in one fused operation, NumPy needs
+two, and the check reads :math:`g` once more. (torch can also spread one
+operation over several threads; NumPy's element-wise operations use one.)
 
 Not implemented (production features of torch): parameter groups, closures,
 ``foreach``/``fused``/``capturable``/``differentiable`` paths, sparse or complex
@@ -553,8 +559,7 @@ class VelocityMomentum(Optimizer):
         return {"v": _zeros(p)}
 
     def direction(self, g, s):
-        s.v *= self.momentum                        # v ← γ v + α g   (in place)
-        s.v += self.lr * g
+        s.v = self.momentum * s.v + self.lr * g
         return s.v
 
     def step_size(self, s) -> float:
@@ -819,7 +824,7 @@ class Adam(Optimizer):
         s.v += (1 - b2) * g * g
         if self.amsgrad:
             np.maximum(s.v_max, s.v, out=s.v_max)   # v_max ← max(v_max, v)
-        m_hat = s.m / (1 - b1**s.t)
+        m_hat = s.m / (1 - b1**s.t)                 # bias correction
         v_hat = (s.v_max if self.amsgrad else s.v) / (1 - b2**s.t)
         if self.eps_inside_sqrt:
             return m_hat / np.sqrt(v_hat + self.eps)      # the course's form
