@@ -73,8 +73,9 @@ Three things keep that cheap without changing a single bit of the result:
 
 Against torch's single-tensor step (``foreach=False``), both on one CPU thread
 and in float64 (``benchmarks/bench_optim.py`` times them), a step of AdaGrad,
-RMSprop, Adam or SGD with momentum takes 1.3 to 1.5 times as long for 10⁵
-elements and less time than torch's for 10⁷. Plain SGD takes about twice as long: torch does all of
+RMSprop or Adam takes 1.3 to 1.5 times as long as torch's for 10⁵ elements and
+less time for 10⁷; SGD with momentum takes 1.3 to 1.6 and 1.2 to 1.3 times as
+long. Plain SGD takes about twice as long: torch does all of
 :math:`\theta \leftarrow \theta - \alpha g` in one fused operation, NumPy needs
 two, and the check reads :math:`g` once more. (torch can also spread one
 operation over several threads; NumPy's element-wise operations use one.)
