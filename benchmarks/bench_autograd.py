@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-from .timing import Row, check, median_time
+from .timing import Row, check, interleaved_medians, median_time
 
 NODES = 100_000
 
@@ -92,8 +92,8 @@ def run(quick: bool = False) -> list[Row]:
         return W.grad
 
     np.testing.assert_allclose(lablib_softmax(), torch_softmax().numpy(), rtol=1e-10, atol=1e-14)
-    t_lab = median_time(lablib_softmax, repeats=repeats * 3, warmup=2)
-    t_torch = median_time(torch_softmax, repeats=repeats * 3, warmup=2)
+    both = interleaved_medians({"lablib": lablib_softmax, "torch": torch_softmax}, repeats=repeats * 3, warmup=2)
+    t_lab, t_torch = both["lablib"], both["torch"]
     rows.append(Row("autograd", "softmax loss (256×785 @ 785×10): lablib / torch", t_lab / t_torch, "x",
                     note=f"lablib {t_lab * 1e3:.2f} ms, torch {t_torch * 1e3:.2f} ms"))
     return rows

@@ -1,5 +1,6 @@
 """Optimizers: one step() of each lablib.optim optimizer against the same torch.optim optimizer.
 
+The three contenders are timed in turn within every repeat (same load for all).
 torch is timed single-tensor (``foreach=False``) and with its default
 implementation; both run in float64 like lablib's parameters. Goal: lablib
 within 1.5x of torch's single-tensor step at 10^5 and 10^7 elements.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .timing import Row, calls_per_run, check, median_time
+from .timing import Row, calls_per_run, check, interleaved_medians
 
 SIZES = (10**3, 10**5, 10**7)
 GOAL_RATIO = 1.5
@@ -53,11 +54,9 @@ def run(quick: bool = False) -> list[Row]:
             steps = {"lablib": _lablib_step(lab_cls, kwargs, size, rng),
                      "torch single-tensor": _torch_step(torch_cls, kwargs, size, rng, foreach=False),
                      "torch default": _torch_step(torch_cls, kwargs, size, rng, foreach=None)}
-            times = {}
-            for label, fn in steps.items():
-                with torch.no_grad():
-                    number = calls_per_run(fn, 0.02)
-                    times[label] = median_time(fn, repeats=repeats, warmup=2, number=number)
+            with torch.no_grad():
+                number = {label: calls_per_run(fn, 0.02) for label, fn in steps.items()}
+                times = interleaved_medians(steps, repeats=repeats, warmup=2, number=number)
             ratio = times["lablib"] / times["torch single-tensor"]
             has_goal = size >= 10**5
             rows.append(Row("optim", f"{name} n=1e{int(np.log10(size))}: lablib / torch single", ratio, "x",

@@ -49,3 +49,24 @@ class Row:
 
 def check(value: float, limit: float) -> str:
     return "ok" if value <= limit else "over"
+
+
+def interleaved_medians(fns: dict, repeats: int = 7, warmup: int = 1, number: int | dict = 1) -> dict:
+    """Median seconds per call of each function, timed in turn within every repeat.
+
+    Alternating the contenders inside each repeat exposes them to the same load,
+    so their ratio is steadier on a shared machine than timing one after the other.
+    ``number`` (one count, or one per name) calls are timed together and divided.
+    """
+    counts = number if isinstance(number, dict) else {name: number for name in fns}
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    samples = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(counts[name]):
+                fn()
+            samples[name].append((time.perf_counter() - start) / counts[name])
+    return {name: statistics.median(values) for name, values in samples.items()}
