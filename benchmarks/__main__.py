@@ -90,7 +90,13 @@ def main(argv=None) -> int:
             kwargs = {"repeats": 1, "warmup": 0, "build": not args.quick} if args.quick else {"repeats": 2, "warmup": 1}
         elif args.quick and "quick" in module.run.__code__.co_varnames:
             kwargs = {"quick": True}
-        rows.extend(module.run(**kwargs))
+        try:
+            rows.extend(module.run(**kwargs))
+        except Exception as err:              # one broken section should not hide the others' figures
+            from benchmarks.timing import Row
+
+            print(f"[{name}] failed: {type(err).__name__}: {err}", file=sys.stderr)
+            rows.append(Row(name, f"{name} section failed", float("nan"), "", note=f"{type(err).__name__}: {err}"))
     print_table(rows)
     report = {"machine": {**machine(), "threads": args.threads or "library defaults"}, "seconds": round(time.time() - started, 1), "date": time.strftime("%Y-%m-%d"),
               "rows": [r.as_dict() for r in rows]}
