@@ -179,6 +179,26 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     _mark_static_widgets(context)
 
 
+# The theme loads Font Awesome twice: as CSS with web fonts (in pydata-sphinx-theme.css, which
+# draws every icon the pages use) and as a 1.4 MB script that swaps the same icons for SVGs.
+# The script is a third of a page's weight and changes nothing visible, so the built pages
+# leave it out (the page-weight budget is 3 MB; see benchmarks/bench_site.py).
+_FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def _on_build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        lean = _FONTAWESOME_JS.sub("", text)
+        if lean != text:
+            page.write_text(lean, encoding="utf-8")
+    for leftover in (out / "_static" / "scripts").glob("fontawesome.js*"):
+        leftover.unlink()
+
+
 def _on_config_inited(app: Sphinx, config) -> None:
     # _ext/static/ holds the book's own small files (book.css, jupyter-widgets/setup.js)
     config.html_static_path.append(str(STATIC))
@@ -188,6 +208,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited)
     app.add_css_file("book.css")
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("build-finished", _on_build_finished)
     # run after the other extensions have added their files for the page
     app.connect("html-page-context", _on_html_page_context, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

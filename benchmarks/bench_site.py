@@ -28,7 +28,8 @@ def page_weights(site: Path) -> dict[str, int]:
     """Bytes loaded by each page of ``site`` (HTML + scripts + styles + fonts + images + data)."""
     from playwright.sync_api import sync_playwright
 
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "_sources" not in p.parts)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                   if "_sources" not in p.parts and "_static" not in p.parts)
     server = _serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     weights = {}
