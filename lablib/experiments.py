@@ -25,6 +25,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from lablib._validate import positive_int as _positive_int, positive_number as _positive_float
 from lablib.landscapes import Landscape, Trajectory
 from lablib.losses import softmax
 from lablib.models import SoftmaxClassifier, minibatches, softmax_loss, softmax_loss_and_grad
@@ -32,18 +33,6 @@ from lablib.optim import SGD, Parameter
 
 __all__ = ["GradientNoise", "gradient_noise", "BatchSizeRun", "batch_size_runs", "LineFit", "make_line_data",
            "noisy_descent", "NoisyDescent"]
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_float(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
 def _rng(rng):

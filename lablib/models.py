@@ -44,6 +44,7 @@ from typing import Iterator
 
 import numpy as np
 
+from lablib._validate import positive_int as _positive_int
 from lablib.losses import cross_entropy, cross_entropy_grad, softmax
 from lablib.optim import Parameter
 
@@ -115,12 +116,6 @@ def _check_W(W, name: str = "W") -> np.ndarray:
     if not np.all(np.isfinite(W)):
         raise ValueError(f"{name} contains NaN or inf")
     return W
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _as_rng(rng) -> np.random.Generator | None:

@@ -22,6 +22,8 @@ from typing import Callable
 
 import numpy as np
 
+from lablib._validate import positive_int as _positive_int, positive_number as _positive_number
+
 __all__ = ["random_search", "random_local_search", "SearchResult"]
 
 
@@ -66,19 +68,6 @@ def _loss_value(value, k: int) -> float:
     if not np.isfinite(loss):
         raise ValueError(f"loss_fn returned {loss} at evaluation {k + 1}; a search needs finite losses")
     return loss
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_number(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
 def _normal(rng) -> Callable:
