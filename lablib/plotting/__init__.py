@@ -14,7 +14,7 @@ The functions live in one submodule per part of the book
 """
 from __future__ import annotations
 
-__all__ = ["OPTIMIZER_COLORS", "optimizer_color", "get_ax"]
+__all__ = ["OPTIMIZER_COLORS", "optimizer_color", "optimizer_color_or", "get_ax"]
 
 #: One colour per optimizer, everywhere in the book (colour-blind-safe Okabe–Ito palette).
 OPTIMIZER_COLORS = {
@@ -52,6 +52,25 @@ def optimizer_color(name: str) -> str:
     if key is None:
         raise ValueError(f"no colour for optimizer {name!r}; known: {', '.join(OPTIMIZER_COLORS)}")
     return OPTIMIZER_COLORS[key]
+
+
+def optimizer_color_or(name, default=None):
+    """The book's colour for ``name`` if it names an optimizer, else ``default``.
+
+    ``default=None`` lets matplotlib pick its next colour. Plot functions use
+    this for run labels that may or may not be optimizer names.
+
+    Examples
+    --------
+    >>> optimizer_color_or("Momentum"), optimizer_color_or("lr = 0.3", "#123456")
+    ('#E69F00', '#123456')
+    """
+    if name:
+        try:
+            return optimizer_color(name)
+        except ValueError:
+            pass
+    return default
 
 
 def get_ax(ax=None, figsize=(5.0, 4.0)):

@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from . import get_ax, optimizer_color
+from . import get_ax, optimizer_color, optimizer_color_or
 
 __all__ = [
     "path_color",
@@ -41,20 +41,8 @@ POINT_STYLES = {
 }
 
 
-def path_color(name: str | None, default: str | None = None) -> str | None:
-    """The optimizer colour for ``name`` if it names an optimizer, else ``default``.
-
-    Examples
-    --------
-    >>> path_color("Momentum"), path_color("lr = 0.3", "#123456")
-    ('#E69F00', '#123456')
-    """
-    if name:
-        try:
-            return optimizer_color(name)
-        except ValueError:
-            pass
-    return default
+#: The optimizer colour for a run's name, else a default (shared with the other plot modules).
+path_color = optimizer_color_or
 
 
 def _landscape(landscape, dim=None):

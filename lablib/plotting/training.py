@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lablib.plotting import get_ax, optimizer_color
+from lablib.plotting import get_ax, optimizer_color, optimizer_color_or
 
 __all__ = ["color_for", "plot_history", "plot_histories", "mark_best_epoch", "plot_lr_sweep",
            "plot_loss_curves", "sequential_colors"]
@@ -19,20 +19,8 @@ __all__ = ["color_for", "plot_history", "plot_histories", "mark_best_epoch", "pl
 _METRICS = {"loss": ("loss", "loss (cross-entropy)"), "acc": ("acc", "accuracy"), "accuracy": ("acc", "accuracy")}
 
 
-def color_for(name, fallback=None):
-    """The book's colour for an optimizer name, else ``fallback`` (None: matplotlib's next colour).
-
-    Examples
-    --------
-    >>> color_for("Adam"), color_for("my model", "k")
-    ('#56B4E9', 'k')
-
-    Introduced in chapter 6.
-    """
-    try:
-        return optimizer_color(name)
-    except ValueError:
-        return fallback
+#: The book's colour for an optimizer name, else a fallback (shared with the other plot modules).
+color_for = optimizer_color_or
 
 
 def sequential_colors(n: int, cmap: str = "viridis"):
