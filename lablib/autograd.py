@@ -190,7 +190,7 @@ class Value:
     # -- data and grad: float64 arrays of one fixed shape ---------------------
     @property
     def data(self) -> np.ndarray:
-        """The value from the forward pass (순방향 계산), a float64 array.
+        """The value from the forward pass (순전파), a float64 array.
 
         0-d for a single number. It may be updated in place
         (``v.data -= lr * v.grad``) or assigned an array of the same shape.

@@ -1,7 +1,7 @@
 r"""Draw a :class:`~lablib.autograd.Value`'s computational graph as a circuit, step by step.
 
 The picture is the course's circuit diagram: inputs on the left, one circle per gate
-(게이트), and on every wire its value from the forward pass (순방향 계산, blue, above the
+(게이트), and on every wire its value from the forward pass (순전파, blue, above the
 wire) and the gradient of the output with respect to it from the backward pass
 (역방향 계산, vermilion, below the wire). A wire that feeds several gates forks; each
 branch then also shows what that gate sends back, and the wire's gradient is their sum.

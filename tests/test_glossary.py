@@ -30,12 +30,12 @@ cross-entropy 교차 엔트로피 · binary cross-entropy 이진 교차 엔트�
 one-hot encoding 원-핫 인코딩 · logit 로짓 · softmax 소프트맥스 · sigmoid 시그모이드 · probability distribution 확률 분포 ·
 numerical stability 수치 안정성 · optimization 최적화 · random search 무작위 탐색 · random local search 무작위 국소 탐색 ·
 gradient 기울기 · partial derivative 편미분 ·
-gradient descent 경사 하강법 · steepest descent 최급 하강법 · learning rate 학습률 · numerical gradient 수치 기울기 ·
-analytic gradient 해석적 기울기 · forward difference 전진 차분 · central difference 중앙 차분 ·
+gradient descent 경사 하강법 · steepest descent 최급강하법 · learning rate 학습률 · numerical gradient 수치 기울기 ·
+analytic gradient 해석적 기울기 · forward difference 전진 차분 · central difference 중심 차분 ·
 gradient checking 기울기 검사 · relative error 상대 오차 · logistic regression 로지스틱 회귀 ·
 softmax classifier 소프트맥스 분류기 · decision boundary 결정 경계 · weight 가중치 · bias 편향 · bias trick 편향 트릭 ·
 epoch 에폭 · mini-batch 미니배치 · batch size 배치 크기 · backpropagation 역전파 · chain rule 연쇄 법칙 ·
-computational graph 계산 그래프 · forward pass 순방향 계산 · backward pass 역방향 계산 · local gradient 국소 기울기 ·
+computational graph 계산 그래프 · forward pass 순전파 · backward pass 역방향 계산 · local gradient 국소 기울기 ·
 upstream gradient 상류 기울기 · gate 게이트 · automatic differentiation 자동 미분 · local minimum 국소 최솟값 ·
 global minimum 전역 최솟값 · plateau 고원 · saddle point 안장점 · cliff 절벽 · exploding gradient 기울기 폭발 ·
 vanishing gradient 기울기 소실 · gradient clipping 기울기 클리핑 · stochastic gradient descent 확률적 경사 하강법 ·
@@ -133,7 +133,7 @@ def test_the_page_defines_its_own_rules_consistently():
     ("에포크마다", ["에포크"]),
     ("오차 역전파법", ["오차 역전파"]),
     ("오차역전파", ["오차역전파"]),
-    ("순전파와 역전파", ["순전파"]),
+    ("순방향 계산과 역전파", ["순방향 계산"]),
     ("확률 경사 하강법", ["확률 경사 하강법"]),
     ("지역 최솟값에 빠진다", ["지역 최솟값"]),
     ("가중치 감소", ["가중치 감소"]),
@@ -158,7 +158,7 @@ def test_check_finds_rejected_renderings(text, found):
     "local minima (국소 최솟값)", "accuracies (정확도)", "weight decay (가중치 감쇠, L2)",
     "decoupled weight decay (분리된 가중치 감쇠)", "Nesterov momentum (네스테로프 모멘텀)",
     "the gradient ($\\nabla L$)", "learning-rate schedule (학습률 스케줄)", "learning rate schedule (학습률 스케줄)",
-    "1차 모멘트와 2차 모멘트", "훈련 세트, 검증 세트, 테스트 세트",
+    "1차 모멘트와 2차 모멘트", "순전파와 역전파", "중심 차분", "최급강하법", "훈련 세트, 검증 세트, 테스트 세트",
 ])
 def test_check_accepts_the_choices_and_fine_compounds(text):
     assert check_text(text, TERMS) == []

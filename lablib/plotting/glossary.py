@@ -18,7 +18,7 @@ __all__ = ["TERMS", "bilingual", "plot_learning_loop", "plot_optimizer_tree"]
 TERMS = {
     "weight": "가중치",
     "mini-batch": "미니배치",
-    "forward pass": "순방향 계산",
+    "forward pass": "순전파",
     "logit": "로짓",
     "loss function": "손실 함수",
     "backward pass": "역방향 계산",
@@ -101,7 +101,7 @@ def plot_learning_loop(ax=None):
     --------
     >>> ax = plot_learning_loop()
     >>> [t.get_text().split("\\n")[0] for t in ax.texts][:2]
-    ['가중치', '순방향 계산']
+    ['가중치', '순전파']
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     family = korean_font_families()
