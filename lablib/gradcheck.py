@@ -5,7 +5,9 @@ input by a small step :math:`h`, see how much the function changes, divide.
 :func:`numerical_gradient` does that for every entry of an array (the forward
 difference of the course's Algorithm 3, or the more accurate central
 difference), and :func:`rel_error` measures how far an analytic gradient is
-from it, which is how every hand-written gradient in this book is checked.
+from it (the largest of the entrywise :func:`relative_errors`, each measured
+against the larger of the two values), which is how every hand-written
+gradient in this book is checked.
 
 NumPy only. Introduced in chapter 2.
 """
@@ -16,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "partial_derivative", "rel_error", "METHODS"]
+__all__ = ["numerical_gradient", "partial_derivative", "relative_errors", "rel_error", "METHODS"]
 
 #: The finite-difference formulas :func:`numerical_gradient` knows.
 METHODS = ("central", "forward")
@@ -179,21 +181,20 @@ def _difference(f, x, ix, h, method, fx):
         x[ix] = old
 
 
-def rel_error(a, b, eps: float = 1e-8) -> float:
-    r"""Largest entrywise relative error between two arrays of the same shape.
+def relative_errors(a, b, eps: float = 1e-8) -> np.ndarray:
+    r"""Entrywise relative error of two arrays of the same shape, measured against the larger value.
 
     .. math::
 
-        \operatorname{rel\_error}(a, b) = \max_i \frac{|a_i - b_i|}{\max(|a_i| + |b_i|,\ \varepsilon)}
+        r_i = \frac{|a_i - b_i|}{\max(|a_i|,\ |b_i|,\ \varepsilon)}
 
-    It does not depend on the scale of the gradients (multiplying both by
-    1000 changes nothing) and lies in :math:`[0, 1]`; 1 means the two
-    disagree completely (e.g. opposite signs). The floor :math:`\varepsilon`
+    This is the formula of the CS231n notes on gradient checking, whose rules
+    of thumb are stated for it: 1 and 1.001 differ by about 1e-3. (CS231n's
+    assignment code divides by :math:`|a_i| + |b_i|` instead, which gives
+    about half as much when the two agree.) :math:`r_i` does not change if both
+    arrays are scaled; it is 1 when one of the two is 0, and above 1 only when
+    their signs differ (2 for opposite values). The floor :math:`\varepsilon`
     keeps entries where both are (almost) zero from counting as errors.
-    For gradients computed in float64 with a central difference, as a rule
-    of thumb: below about 1e-7 the analytic gradient is right; around 1e-4
-    to 1e-2 something is suspicious (or the function has a kink nearby);
-    above 1e-2 it is almost certainly wrong.
 
     Parameters
     ----------
@@ -204,19 +205,53 @@ def rel_error(a, b, eps: float = 1e-8) -> float:
 
     Returns
     -------
+    ndarray of float64
+        Same shape as ``a``.
+
+    Examples
+    --------
+    >>> relative_errors([1.0, 2.0, 0.0, 1.0], [1.0, 2.002, 0.0, -1.0]).round(6).tolist()
+    [0.0, 0.000999, 0.0, 2.0]
+
+    Introduced in chapter 2.
+    """
+    a, b, eps = _check_rel_error_args(a, b, eps)
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), eps)
+
+
+def rel_error(a, b, eps: float = 1e-8) -> float:
+    r"""The largest entrywise relative error, :math:`\max_i r_i` of :func:`relative_errors`.
+
+    For gradients computed in float64 and checked with a central difference,
+    the rules of thumb (CS231n's): below 1e-7 the analytic gradient is right;
+    1e-7 to 1e-4 is fine only with kinks (ReLU) or tiny entries; 1e-4 to 1e-2
+    is suspicious; above 1e-2 it is almost certainly wrong.
+
+    Parameters
+    ----------
+    a, b, eps
+        As in :func:`relative_errors`.
+
+    Returns
+    -------
     float
 
     Examples
     --------
     >>> rel_error([1.0, 2.0], [1.0, 2.0])
     0.0
-    >>> round(rel_error([1.0, 2.0], [1.0, 2.002]), 6)   # 0.002 / 4.002
-    0.0005
-    >>> rel_error([1.0], [-1.0])
-    1.0
+    >>> round(rel_error([1.0, 2.0], [1.0, 2.002]), 6)   # 0.002 / 2.002
+    0.000999
+    >>> rel_error([1.0], [0.0]), rel_error([1.0], [-1.0])
+    (1.0, 2.0)
 
     Introduced in chapter 2.
     """
+    return float(np.max(relative_errors(a, b, eps)))
+
+
+def _check_rel_error_args(a, b, eps):
+    """``a`` and ``b`` as float64 arrays and ``eps`` as a float, or a ValueError saying what is wrong."""
     a = np.asarray(a)
     b = np.asarray(b)
     if a.shape != b.shape:
@@ -224,7 +259,8 @@ def rel_error(a, b, eps: float = 1e-8) -> float:
     for name, arr in (("a", a), ("b", b)):
         if arr.dtype.kind not in "biuf":
             raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
+    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real) or not np.isfinite(eps) \
+            or eps <= 0:
         raise ValueError(f"eps must be a positive finite number, got {eps!r}")
     if a.size == 0:
         raise ValueError("a and b are empty: there is nothing to compare")
@@ -232,4 +268,4 @@ def rel_error(a, b, eps: float = 1e-8) -> float:
     b = b.astype(np.float64)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise ValueError("a and b must be finite (a NaN or inf means the gradient itself is broken)")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
+    return a, b, float(eps)

@@ -7,7 +7,9 @@ evaluated, and keep the best :math:`W` seen so far.
   afresh, :math:`W \sim \mathcal N(0, \text{scale}^2)`, and keeps the best.
 * :func:`random_local_search` (Algorithm 2) starts somewhere and tries a small
   random step :math:`W + \delta`, :math:`\delta \sim \mathcal N(0, \text{step\_size}^2)`,
-  keeping it only if the loss goes down: *iterative refinement*.
+  keeping it only if the loss goes down: *iterative refinement*. By default
+  the record starts at the loss of the start (the book's choice);
+  ``initial_loss=math.inf`` starts it at ``bestloss ← ∞`` as the slide writes.
 
 They are chapter 2's baselines, which following the gradient then beats by
 a wide margin.
@@ -86,6 +88,45 @@ def _check_callable(loss_fn) -> None:
         raise ValueError(f"loss_fn must be a function W -> loss, got {type(loss_fn).__name__}")
 
 
+def _check_search_args(loss_fn, shape, num_tries, scale, rng):
+    """Validated ``(shape, num_tries, scale, normal)`` for :func:`random_search`, or a ValueError."""
+    _check_callable(loss_fn)
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise ValueError(f"shape must be a tuple of positive integers, got {shape!r}") from None
+    if not shape or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 1
+                        for s in shape):
+        raise ValueError(f"shape must be a tuple of positive integers, got {shape!r}")
+    return shape, _positive_int(num_tries, "num_tries"), _positive_number(scale, "scale"), _normal(rng)
+
+
+def _check_local_search_args(loss_fn, W0, num_steps, step_size, rng, initial_loss):
+    """Validated ``(W, num_steps, step_size, normal)`` for :func:`random_local_search`, or a ValueError.
+
+    ``W`` is a copy of ``W0``; ``initial_loss`` must be None, a finite number or ``math.inf``.
+    """
+    _check_callable(loss_fn)
+    try:
+        W = np.array(W0)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"W0 must be an array of floats; could not convert it ({err})") from None
+    if W.dtype.kind != "f":
+        raise ValueError(f"W0 must be an array of floats, got dtype {W.dtype}")
+    if W.size == 0:
+        raise ValueError("W0 is empty: there is nothing to search over")
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W0 contains NaN or inf")
+    if initial_loss is not None and (isinstance(initial_loss, (bool, np.bool_))
+                                     or not isinstance(initial_loss, numbers.Real)
+                                     or np.isnan(initial_loss) or initial_loss == -np.inf):
+        raise ValueError(f"initial_loss must be None (evaluate the loss at W0), a finite number or "
+                         f"math.inf (the slide's bestloss ← ∞), got {initial_loss!r}")
+    return W, _positive_int(num_steps, "num_steps"), _positive_number(step_size, "step_size"), _normal(rng)
+
+
 # ---------------------------------------------------------------------- searches
 def random_search(loss_fn: Callable[[np.ndarray], float], shape, num_tries: int = 1000, scale: float = 1.0,
                   rng=None) -> SearchResult:
@@ -95,6 +136,10 @@ def random_search(loss_fn: Callable[[np.ndarray], float], shape, num_tries: int 
 
         W^{(k)} \sim \mathcal N(0, \text{scale}^2)\ \text{entrywise}, \qquad
         W^\star = \arg\min_{k} L(W^{(k)}).
+
+    The record starts at ``bestloss = ∞``, so the first candidate is always
+    kept, as in the course's Algorithm 1 (whose settings are the defaults:
+    1000 tries, :math:`\mathcal N(0, 1)`).
 
     Parameters
     ----------
@@ -124,19 +169,7 @@ def random_search(loss_fn: Callable[[np.ndarray], float], shape, num_tries: int 
 
     Introduced in chapter 2.
     """
-    _check_callable(loss_fn)
-    if isinstance(shape, numbers.Integral):
-        shape = (shape,)
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise ValueError(f"shape must be a tuple of positive integers, got {shape!r}") from None
-    if not shape or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 1
-                        for s in shape):
-        raise ValueError(f"shape must be a tuple of positive integers, got {shape!r}")
-    num_tries = _positive_int(num_tries, "num_tries")
-    scale = _positive_number(scale, "scale")
-    normal = _normal(rng)
+    shape, num_tries, scale, normal = _check_search_args(loss_fn, shape, num_tries, scale, rng)
     losses = np.empty(num_tries)
     history = np.empty(num_tries)
     best_loss, best_W, accepted = np.inf, None, 0
@@ -150,16 +183,23 @@ def random_search(loss_fn: Callable[[np.ndarray], float], shape, num_tries: int 
 
 
 def random_local_search(loss_fn: Callable[[np.ndarray], float], W0, num_steps: int = 1000,
-                        step_size: float = 1e-3, rng=None) -> SearchResult:
+                        step_size: float = 1e-3, rng=None, initial_loss: float | None = None) -> SearchResult:
     r"""Improve ``W0`` by random steps, keeping a step only when it lowers the loss.
 
     .. math::
 
         W_{\text{try}} = W + \delta, \quad \delta \sim \mathcal N(0, \text{step\_size}^2); \qquad
-        W \leftarrow W_{\text{try}} \ \text{ if } L(W_{\text{try}}) < L(W).
+        W \leftarrow W_{\text{try}} \ \text{ if } L(W_{\text{try}}) < \text{bestloss}.
 
-    The loss is evaluated once at ``W0`` and once per step: ``num_steps + 1``
-    evaluations in all.
+    Where the record starts is ``initial_loss``:
+
+    * ``None`` (the default, the book's choice): ``bestloss = L(W0)``, so a step
+      is kept only if it is better than where the search stands. The loss is
+      evaluated once at ``W0`` and once per step: ``num_steps + 1`` evaluations.
+    * ``math.inf`` (the course's Algorithm 2, ``bestloss ← ∞``): ``W0`` is never
+      evaluated and the first step is always kept, whatever its loss:
+      ``num_steps`` evaluations.
+    * a finite number, e.g. a loss at ``W0`` computed earlier: used as given.
 
     Parameters
     ----------
@@ -173,12 +213,16 @@ def random_local_search(loss_fn: Callable[[np.ndarray], float], W0, num_steps: i
         Standard deviation of each entry of a step.
     rng : numpy.random.Generator or int, optional
         Where the steps come from (default: NumPy's global generator).
+    initial_loss : float, optional
+        The ``bestloss`` the search starts with (see above); not NaN or ``-inf``.
 
     Returns
     -------
     SearchResult
-        ``history`` and ``losses`` have ``num_steps + 1`` entries (the first is
-        the loss at ``W0``); ``num_accepted`` counts ``W0`` and every accepted step.
+        ``history`` and ``losses`` have one entry per evaluation: ``num_steps + 1``
+        (the first is the loss at ``W0``) when ``initial_loss`` is None, else
+        ``num_steps``. ``num_accepted`` counts every accepted step, and ``W0``
+        too when it was evaluated.
 
     Examples
     --------
@@ -186,32 +230,25 @@ def random_local_search(loss_fn: Callable[[np.ndarray], float], W0, num_steps: i
     >>> res = random_local_search(f, np.zeros(2), num_steps=500, step_size=0.05, rng=0)
     >>> float(res.history[0]), bool(res.loss < 0.01), len(res.history)
     (0.5, True, 501)
+    >>> slide = random_local_search(f, np.zeros(2), num_steps=500, step_size=0.05, rng=0,
+    ...                             initial_loss=float("inf"))
+    >>> len(slide.history), bool(slide.history[0] == slide.losses[0])   # first step kept
+    (500, True)
 
     Introduced in chapter 2.
     """
-    _check_callable(loss_fn)
-    try:
-        W = np.array(W0)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"W0 must be an array of floats; could not convert it ({err})") from None
-    if W.dtype.kind != "f":
-        raise ValueError(f"W0 must be an array of floats, got dtype {W.dtype}")
-    if W.size == 0:
-        raise ValueError("W0 is empty: there is nothing to search over")
-    if not np.all(np.isfinite(W)):
-        raise ValueError("W0 contains NaN or inf")
-    num_steps = _positive_int(num_steps, "num_steps")
-    step_size = _positive_number(step_size, "step_size")
-    normal = _normal(rng)
-    losses = np.empty(num_steps + 1)
-    history = np.empty(num_steps + 1)
-    best_loss = _loss_value(loss_fn(W.copy()), 0)
-    losses[0] = history[0] = best_loss
-    accepted = 1
-    for k in range(1, num_steps + 1):
+    W, num_steps, step_size, normal = _check_local_search_args(loss_fn, W0, num_steps, step_size, rng,
+                                                               initial_loss)
+    losses, history, accepted = [], [], 0
+    if initial_loss is None:                            # the book: start from the loss of W0
+        initial_loss = _loss_value(loss_fn(W.copy()), 0)
+        losses, history, accepted = [initial_loss], [initial_loss], 1
+    best_loss = initial_loss                            # the slide: bestloss ← ∞
+    for _ in range(num_steps):
         W_try = W + step_size * normal(W.shape)         # a small random step from the current W
-        loss = _loss_value(loss_fn(W_try), k)
+        loss = _loss_value(loss_fn(W_try), len(losses))
         if loss < best_loss:                            # keep it only if it helps
             W, best_loss, accepted = W_try, loss, accepted + 1
-        losses[k], history[k] = loss, best_loss
-    return SearchResult(W, best_loss, history, losses, accepted)
+        losses.append(loss)
+        history.append(best_loss)
+    return SearchResult(W, float(best_loss), np.array(history), np.array(losses), accepted)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from lablib.gradcheck import numerical_gradient, partial_derivative, rel_error
+from lablib.gradcheck import numerical_gradient, partial_derivative, rel_error, relative_errors
 
 
 def test_quadratic_and_cubic_known_gradients():
@@ -140,15 +140,36 @@ def test_f_must_return_one_real_number(out):
 
 
 def test_rel_error_values():
+    # |a - b| / max(|a|, |b|, eps), the largest over the entries (CS231n's formula)
     assert rel_error(np.zeros(3), np.zeros(3)) == 0.0            # both zero: floor, no error
-    assert rel_error([2.0], [-2.0]) == 1.0
+    assert rel_error([2.0], [-2.0]) == 2.0                       # opposite signs: above 1
+    assert rel_error([2.0], [0.0]) == rel_error([0.0], [-5.0]) == 1.0   # one of them is 0
     assert rel_error([1e-12], [0.0]) < 1e-3                      # below the floor: negligible
-    assert rel_error([3.0, 1.0], [3.0, 1.0 + 1e-6]) == pytest.approx(1e-6 / (2 + 1e-6))
+    assert rel_error([1e-12], [0.0]) == pytest.approx(1e-4)      # 1e-12 / eps
+    assert rel_error([3.0, 1.0], [3.0, 1.0 + 1e-6]) == pytest.approx(1e-6 / (1 + 1e-6))
+    assert rel_error([1.0], [1.001]) == pytest.approx(0.001 / 1.001, rel=1e-12)
+    # the largest entry wins, and the order of a and b does not matter
+    a, b = np.array([1.0, -2.0, 0.5]), np.array([1.001, -2.0, 0.55])
+    assert rel_error(a, b) == pytest.approx(0.05 / 0.55) == rel_error(b, a)
     # scale invariance
-    a, b = np.array([1.0, -2.0, 0.5]), np.array([1.001, -2.0, 0.5])
     assert rel_error(1000 * a, 1000 * b) == pytest.approx(rel_error(a, b), rel=1e-12)
     assert rel_error(np.array([1, 2]), np.array([1, 2])) == 0.0  # integer inputs are fine here
     assert rel_error([1.0], [1.0], eps=1.0) == 0.0
+    assert rel_error([1e-3], [2e-3], eps=1.0) == pytest.approx(1e-3)   # a large floor
+
+
+def test_rel_error_is_between_half_and_all_of_the_sum_form():
+    # max(|a|, |b|) <= |a| + |b| <= 2 max(|a|, |b|): the sum form (CS231n's assignment helper)
+    # is never larger, and about half when the two agree
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal(1000)
+    for b in (a * (1 + 1e-6 * rng.standard_normal(1000)), rng.standard_normal(1000)):
+        ours = np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))
+        summed = np.abs(a - b) / (np.abs(a) + np.abs(b))
+        assert np.all(summed <= ours) and np.all(ours <= 2 * summed * (1 + 1e-12))
+        assert rel_error(a, b) == pytest.approx(ours.max(), rel=1e-12)
+    close = a * (1 + 1e-6)
+    assert rel_error(a, close) == pytest.approx(1e-6 / (1 + 1e-6), rel=1e-6)
 
 
 @pytest.mark.parametrize("a,b,match", [
@@ -164,7 +185,7 @@ def test_rel_error_bad_input(a, b, match):
         rel_error(a, b)
 
 
-@pytest.mark.parametrize("eps", [0, -1.0, np.nan])
+@pytest.mark.parametrize("eps", [0, -1.0, np.nan, np.inf, True, "1e-8", None])
 def test_rel_error_bad_eps(eps):
     with pytest.raises(ValueError, match="eps"):
         rel_error([1.0], [1.0], eps=eps)
@@ -213,3 +234,15 @@ def test_partial_derivative_bad_x_h_method():
         partial_derivative(lambda v: 0.0, np.zeros(3), 0, h=-1.0)
     with pytest.raises(ValueError, match="method"):
         partial_derivative(lambda v: 0.0, np.zeros(3), 0, method="left")
+
+
+def test_relative_errors_entrywise_and_rel_error_is_their_max():
+    a = np.array([[1.0, -2.0], [0.0, 3.0]])
+    b = np.array([[1.001, 2.0], [0.0, 3.0]])
+    r = relative_errors(a, b)
+    assert r.shape == a.shape and r.dtype == np.float64
+    np.testing.assert_allclose(r, [[0.001 / 1.001, 2.0], [0.0, 0.0]], rtol=1e-12)
+    assert rel_error(a, b) == r.max() == 2.0
+    assert relative_errors(np.array(3.0), np.array(3.0)).shape == ()
+    with pytest.raises(ValueError, match="same shape"):
+        relative_errors(np.ones(2), np.ones(3))

@@ -1,4 +1,6 @@
 """lablib.search: random search and random local search on known functions and on the softmax loss."""
+import math
+
 import numpy as np
 import pytest
 
@@ -133,3 +135,61 @@ def test_nan_later_in_the_search_is_reported_with_its_evaluation():
 
     with pytest.raises(ValueError, match="evaluation 4"):
         random_local_search(f, np.zeros(2), num_steps=10, rng=0)
+
+
+# ------------------------------------------------------- the slide's start: bestloss ← ∞
+def test_initial_loss_inf_is_the_slides_algorithm_2():
+    # bestloss ← ∞: W0 is never evaluated, the first step is kept whatever its loss,
+    # and num_steps steps make exactly num_steps evaluations
+    W0 = np.full(3, 10.0)                                   # far from the bowl's minimum
+    seen = []
+
+    def f(W):
+        seen.append(W.copy())
+        return bowl(W)
+
+    res = random_local_search(f, W0, num_steps=200, step_size=0.1, rng=7, initial_loss=math.inf)
+    assert len(seen) == len(res.losses) == len(res.history) == 200
+    assert not any(np.array_equal(W, W0) for W in seen)     # L(W0) was never asked for
+    assert res.history[0] == res.losses[0]                  # the first try is always accepted
+    np.testing.assert_array_equal(res.history, np.minimum.accumulate(res.losses))
+    assert res.num_accepted == 1 + np.sum(np.diff(res.history) < 0)
+    # replay the slide's pseudocode line by line
+    rng = np.random.default_rng(7)
+    W, bestloss = W0.copy(), math.inf
+    for _ in range(200):
+        W_try = W + 0.1 * rng.standard_normal(W.shape)
+        loss = bowl(W_try)
+        if loss < bestloss:
+            W, bestloss = W_try, loss
+    np.testing.assert_array_equal(res.W, W)
+    assert res.loss == bestloss
+
+
+def test_first_step_is_kept_even_when_worse_than_the_start():
+    # a step that raises the loss is refused by the book's start, kept by the slide's
+    W0 = np.array([0.5])                                    # the minimum: every step is worse
+    book = random_local_search(bowl, W0, num_steps=1, step_size=0.1, rng=0)
+    slide = random_local_search(bowl, W0, num_steps=1, step_size=0.1, rng=0, initial_loss=math.inf)
+    assert book.num_accepted == 1 and np.array_equal(book.W, W0) and book.loss == 0.0
+    assert slide.num_accepted == 1 and not np.array_equal(slide.W, W0) and slide.loss > 0.0
+    assert slide.losses[0] == book.losses[1]                # the same step, judged differently
+
+
+def test_finite_initial_loss_is_used_as_given():
+    W0 = np.zeros(2)
+    given = random_local_search(bowl, W0, num_steps=50, step_size=0.05, rng=1, initial_loss=bowl(W0))
+    evaluated = random_local_search(bowl, W0, num_steps=50, step_size=0.05, rng=1)
+    np.testing.assert_array_equal(given.W, evaluated.W)
+    np.testing.assert_array_equal(given.history, evaluated.history[1:])
+    assert given.num_accepted == evaluated.num_accepted - 1  # W0 was not evaluated
+    # a bar nothing can beat: W stays at W0 and the loss reported is the bar
+    stuck = random_local_search(bowl, W0, num_steps=20, rng=1, initial_loss=-1.0)
+    assert stuck.num_accepted == 0 and np.array_equal(stuck.W, W0) and stuck.loss == -1.0
+    assert np.all(stuck.history == -1.0)
+
+
+@pytest.mark.parametrize("initial_loss", [np.nan, -math.inf, "inf", True, [1.0], 1 + 2j])
+def test_bad_initial_loss(initial_loss):
+    with pytest.raises(ValueError, match="initial_loss"):
+        random_local_search(bowl, np.zeros(2), num_steps=3, initial_loss=initial_loss)
