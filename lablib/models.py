@@ -31,8 +31,9 @@ torch's loop::
         opt.step()
 
 Also here: :func:`minibatches` (a NumPy ``DataLoader``), :func:`train`
-(mini-batch gradient descent with a per-epoch history) and
-:func:`confusion_matrix`.
+(mini-batch gradient descent with a per-epoch history),
+:func:`confusion_matrix`, and :func:`slide_loop`, the course slide's own NumPy
+training loop (chapter 3 runs it and explains what it does).
 
 NumPy only. Introduced in chapter 3.
 """
@@ -45,6 +46,7 @@ from typing import Iterator
 import numpy as np
 
 from lablib._validate import positive_int as _positive_int
+from lablib._validate import positive_number as _positive_number
 from lablib.losses import cross_entropy, cross_entropy_grad, softmax
 from lablib.optim import Parameter
 
@@ -57,6 +59,7 @@ __all__ = [
     "train",
     "TrainHistory",
     "confusion_matrix",
+    "slide_loop",
 ]
 
 
@@ -553,46 +556,136 @@ def train(model: SoftmaxClassifier, X, y, *, lr: float, num_epochs: int, batch_s
 
     Introduced in chapter 3.
     """
+    X, y, batch_size, rng, X_val, y_val = _check_train_args(model, X, y, lr, num_epochs, batch_size,
+                                                            rng, X_val, y_val)
+    history = _Recorder(model, X, y, X_val, y_val)             # records epoch 0: before training
+    for epoch in range(1, num_epochs + 1):
+        for X_batch, y_batch in minibatches(X, y, batch_size, shuffle=shuffle, rng=rng):
+            loss, dW = model.loss_and_grad(X_batch, y_batch)   # evaluate the gradient
+            model.weight.data -= lr * dW                       # take the step (W, in place)
+            history.batch_loss.append(loss)
+            _check_finite(model.W, epoch, lr)
+        history.record_epoch()
+    return history.result()
+
+
+def _check_train_args(model, X, y, lr, num_epochs, batch_size, rng, X_val, y_val):
+    """Validate :func:`train`'s arguments; return ``X, y, batch_size, rng, X_val, y_val`` ready to use."""
     if not isinstance(model, SoftmaxClassifier):
         raise ValueError(f"model must be a SoftmaxClassifier, got {type(model).__name__}")
     X = _check_X(X, model.num_features)
     y = _check_labels(y, X.shape[0], model.num_classes)
     if y.ndim != 1:
         raise ValueError("train needs integer class labels y of shape (n,)")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    num_epochs = _positive_int(num_epochs, "num_epochs")
+    _positive_number(lr, "lr")
+    _positive_int(num_epochs, "num_epochs")
     batch_size = X.shape[0] if batch_size is None else _positive_int(batch_size, "batch_size")
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
-    rng = _as_rng(rng)
     if X_val is not None:
         X_val = _check_X(X_val, model.num_features, "X_val")
         y_val = _check_labels(y_val, X_val.shape[0], model.num_classes)
+    return X, y, batch_size, _as_rng(rng), X_val, y_val
 
-    def record(history: dict) -> None:
-        for prefix, X_, y_ in (("train", X, y), ("val", X_val, y_val)):
-            if X_ is not None:
-                Z = model.scores(X_)             # once for both the loss and the accuracy
-                history[f"{prefix}_loss"].append(cross_entropy(Z, y_))
-                history[f"{prefix}_acc"].append(float(np.mean(np.argmax(Z, axis=1) == y_)))
 
-    hist = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "batch_loss": []}
-    record(hist)
-    for epoch in range(1, num_epochs + 1):
-        for X_batch, y_batch in minibatches(X, y, batch_size, shuffle=shuffle, rng=rng):
-            loss, dW = model.loss_and_grad(X_batch, y_batch)
-            hist["batch_loss"].append(loss)
-            W = model.W
-            with np.errstate(over="ignore", invalid="ignore"):
-                W -= lr * dW                     # the gradient descent step, in place
-            if not np.all(np.isfinite(W)):
-                raise ValueError(f"the weights became infinite in epoch {epoch}: lr={lr} is far too large")
-        record(hist)
-    as_array = {k: np.array(v, dtype=np.float64) for k, v in hist.items()}
-    return TrainHistory(as_array["train_loss"], as_array["train_acc"], as_array["batch_loss"],
-                        as_array["val_loss"] if X_val is not None else None,
-                        as_array["val_acc"] if X_val is not None else None)
+def _check_finite(W: np.ndarray, epoch: int, lr: float) -> None:
+    if not np.all(np.isfinite(W)):
+        raise ValueError(f"the weights became infinite in epoch {epoch}: lr={lr} is far too large")
+
+
+class _Recorder:
+    """Collects :func:`train`'s history: loss and accuracy on each data set, once per epoch."""
+
+    def __init__(self, model, X, y, X_val, y_val):
+        self.model, self.batch_loss = model, []
+        self.sets = {"train": (X, y)} | ({"val": (X_val, y_val)} if X_val is not None else {})
+        self.values = {f"{name}_{kind}": [] for name in self.sets for kind in ("loss", "acc")}
+        self.record_epoch()
+
+    def record_epoch(self) -> None:
+        for name, (X, y) in self.sets.items():
+            Z = self.model.scores(X)                 # once for both the loss and the accuracy
+            self.values[f"{name}_loss"].append(cross_entropy(Z, y))
+            self.values[f"{name}_acc"].append(float(np.mean(np.argmax(Z, axis=1) == y)))
+
+    def result(self) -> TrainHistory:
+        arrays = {key: np.array(v, dtype=np.float64) for key, v in self.values.items()}
+        return TrainHistory(arrays["train_loss"], arrays["train_acc"],
+                            np.array(self.batch_loss, dtype=np.float64),
+                            arrays.get("val_loss"), arrays.get("val_acc"))
+
+
+# ------------------------------------------------------------- the course's loop
+def slide_loop(w, x_train, y_train_onehot, x_test, y_test, *, alpha: float = 0.0005, epochs: int = 100,
+               batch_size: int = 64, apply_softmax: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    r"""The NumPy training loop of the course's slide "Softmax Classifier – Python implementation".
+
+    The slide's lines, with its names and defaults (``alpha``, ``epochs``, ``batch_size``);
+    ``Clf(batch)`` is written out as ``batch @ w.T``. Batches are taken in order (no
+    shuffling), the bias trick appends a column of ones, and the update is
+
+    .. math::
+
+        w \leftarrow w - \alpha\, (P - Y_B)^\top \tilde X_B, \qquad
+        P = \tilde X_B w^\top \ \text{(the slide)} \quad\text{or}\quad
+        P = \operatorname{softmax}(\tilde X_B w^\top) \ \text{(}\texttt{apply\_softmax=True}\text{)},
+
+    with ``w`` of shape (C, D + 1), the transpose of :class:`SoftmaxClassifier`'s ``W``.
+    ``tests/test_models.py`` checks it against the slide's code, copied verbatim.
+
+    Returns
+    -------
+    w : ndarray, shape (C, D + 1)
+        The weights after ``epochs`` passes (a new array; the argument is not changed).
+    val_acc : ndarray, shape (epochs,)
+        The test accuracy after each epoch (what the slide prints).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x, y = rng.random((128, 4)), rng.integers(0, 3, 128)
+    >>> w, acc = slide_loop(np.zeros((3, 5)), x, np.eye(3)[y], x, y, epochs=2)
+    >>> w.shape, acc.shape
+    ((3, 5), (2,))
+
+    Introduced in chapter 3.
+    """
+    _check_slide_loop_args(w, x_train, y_train_onehot, x_test, y_test, alpha, epochs, batch_size)
+    val_acc = []
+    for epoch in range(epochs):
+        for i in range(0, len(x_train), batch_size):
+            batch = x_train[i:i+batch_size]
+            batch = np.concatenate([batch, np.ones(shape=(len(batch), 1))], axis=1)
+
+            batch_label = y_train_onehot[i:i+batch_size]
+            pred = batch @ w.T                     # Clf(batch): the raw scores
+            if apply_softmax:
+                pred = softmax(pred)               # the fix: probabilities
+
+            w = w - alpha * (pred - batch_label).T @ batch  # calculate gradient and update
+
+        # Test
+        pred_test = np.concatenate([x_test, np.ones(shape=(len(x_test), 1))], axis=1) @ w.T
+        pred_label_test = np.argmax(pred_test, axis=1)
+        val_acc.append(np.average(pred_label_test == y_test))
+    return w, np.array(val_acc)
+
+
+def _check_slide_loop_args(w, x_train, y_train_onehot, x_test, y_test, alpha, epochs, batch_size):
+    for name, arr in (("w", w), ("x_train", x_train), ("y_train_onehot", y_train_onehot),
+                      ("x_test", x_test), ("y_test", y_test)):
+        if not isinstance(arr, np.ndarray):
+            raise ValueError(f"{name} must be a NumPy array, got {type(arr).__name__}")
+    if w.ndim != 2 or x_train.ndim != 2 or x_test.ndim != 2 or w.shape[1] != x_train.shape[1] + 1 \
+            or x_test.shape[1] != x_train.shape[1]:
+        raise ValueError(f"w must have shape (C, D + 1) for x_train and x_test of shape (n, D), got "
+                         f"{w.shape}, {x_train.shape} and {x_test.shape}")
+    if y_train_onehot.shape != (len(x_train), w.shape[0]) or y_test.shape != (len(x_test),):
+        raise ValueError(f"y_train_onehot must have shape {(len(x_train), w.shape[0])} and y_test "
+                         f"{(len(x_test),)}, got {y_train_onehot.shape} and {y_test.shape}")
+    _positive_number(alpha, "alpha")
+    _positive_int(epochs, "epochs")
+    _positive_int(batch_size, "batch_size")
 
 
 # --------------------------------------------------------------------- evaluation

@@ -1,4 +1,5 @@
-"""lablib.models: the softmax classifier against torch (float64), the trainer, minibatches, bad input."""
+"""lablib.models: the softmax classifier against torch (float64), the trainer, minibatches, the slide's loop,
+bad input."""
 import numpy as np
 import pytest
 import torch
@@ -8,8 +9,9 @@ from lablib import set_seed
 from lablib.data import load_mnist
 from lablib.gradcheck import numerical_gradient, rel_error
 from lablib.losses import one_hot
+from lablib.losses import softmax
 from lablib.models import (SoftmaxClassifier, TrainHistory, add_bias_column, confusion_matrix, minibatches,
-                           softmax_loss, softmax_loss_and_grad, train)
+                           slide_loop, softmax_loss, softmax_loss_and_grad, train)
 from lablib.optim import SGD, Adam, Parameter
 
 
@@ -251,6 +253,7 @@ def test_train_reaches_85_percent_on_the_offline_mnist_sample():
     assert model.accuracy(data.X_test, data.y_test) == hist.val_acc[-1]
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_train_reports_blow_up():
     W, X, y = random_problem(16)
     with pytest.raises(ValueError, match="infinite in epoch 1"):
@@ -421,3 +424,114 @@ def test_bad_from_linear_and_accuracy():
 def test_train_history_is_a_record():
     h = TrainHistory(np.zeros(3), np.zeros(3), np.zeros(4))
     np.testing.assert_array_equal(h.epochs, [0, 1, 2])
+
+
+# ------------------------------------------------------------------ the course slide's loop
+def slide_data(n=200, seed=30):
+    """MNIST-shaped data: n sparse "images" of 784 pixels in [0, 1], labels 0-9, and their one-hot rows."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 28 * 28)) * (rng.random((n, 28 * 28)) < 0.2)
+    y = rng.integers(0, 10, n)
+    return x, y, np.eye(10)[y]
+
+
+def test_slide_loop_is_the_slides_code_bit_for_bit(capsys):
+    # The slide "Softmax Classifier - Python implementation", copied verbatim; only the data
+    # (small random arrays instead of torchvision's MNIST) and Epochs (2 instead of 100) differ.
+    # n = 200 is not a multiple of 64, so the last, smaller batch is covered too.
+    x_train, y_train, y_train_onehot = slide_data()
+    x_test, y_test, _ = slide_data(60, seed=31)
+
+    class SoftmaxClassifier():
+        def __init__(self):
+            self.w = np.random.normal(0,1,(10, 28*28+1)) # bias trixk
+
+        def forward(self, x_batch):
+            return x_batch @ self.w.T
+
+        def predict(self, x_batch):
+            return np.argmax(self.forward(x_batch), axis=1)
+
+        def __call__(self, x_batch):
+            return self.forward(x_batch)
+
+    np.random.seed(0)
+    # Build model
+    Clf = SoftmaxClassifier()
+    w_start = Clf.w.copy()
+    alpha = 0.0005 # learning rate
+    Epochs = 2
+    batch_size = 64
+
+    for epoch in range(Epochs):
+        for i in range(0, len(x_train), batch_size):
+            batch = x_train[i:i+batch_size]
+            batch = np.concatenate([batch, np.ones(shape=(len(batch),1))], axis=1)
+
+            batch_label = y_train_onehot[i:i+batch_size]
+            pred = Clf(batch)
+
+            Clf.w = Clf.w - alpha * (pred - batch_label).T @ batch # calculate gradient and update
+
+        # Test
+        pred_test = Clf(np.concatenate([x_test, np.ones(shape=(len(x_test),1))], axis=1))
+        pred_label_test = np.argmax(pred_test, axis=1)
+        print(f"epoch: {epoch}, val_acc: {np.average(pred_label_test==y_test):.4}")
+
+    printed = capsys.readouterr().out
+    w, val_acc = slide_loop(w_start, x_train, y_train_onehot, x_test, y_test, epochs=2)
+    assert np.array_equal(w, Clf.w)
+    assert printed == "".join(f"epoch: {e}, val_acc: {a:.4}\n" for e, a in enumerate(val_acc))
+    assert np.array_equal(w_start, Clf.w) is False and val_acc.shape == (2,)
+
+
+def test_slide_loop_defaults_are_the_slides_settings():
+    import inspect
+    defaults = {k: v.default for k, v in inspect.signature(slide_loop).parameters.items()
+                if v.default is not inspect.Parameter.empty}
+    assert defaults == {"alpha": 0.0005, "epochs": 100, "batch_size": 64, "apply_softmax": False}
+
+
+def test_slide_update_is_the_gradient_of_the_summed_squared_error():
+    x, y, Y = slide_data(64)
+    w = np.random.default_rng(32).normal(0, 0.05, (10, 785))
+    w1, _ = slide_loop(w, x, Y, x, y, alpha=1.0, epochs=1)        # one step, alpha = 1
+    X1 = add_bias_column(x)
+    num_sq = numerical_gradient(lambda v: 0.5 * np.sum((X1 @ v.T - Y) ** 2), w.copy())
+    assert rel_error(w - w1, num_sq) < 1e-4
+    num_ce = numerical_gradient(lambda v: len(x) * softmax_loss(v.T.copy(), x, y), w.copy())
+    assert rel_error(w - w1, num_ce) > 0.5                         # not the cross-entropy's
+    w2, _ = slide_loop(w, x, Y, x, y, alpha=1.0, epochs=1, apply_softmax=True)
+    assert rel_error(w - w2, num_ce) < 1e-4                        # with the softmax, it is
+
+
+def test_slide_loop_with_the_softmax_is_train_with_lr_alpha_times_batch_size():
+    x, y, Y = slide_data(192)                                      # 3 full batches of 64
+    w = np.random.default_rng(33).normal(0, 0.01, (10, 785))
+    w_end, val_acc = slide_loop(w, x, Y, x, y, alpha=0.0005, epochs=3, apply_softmax=True)
+    model = SoftmaxClassifier(W=w.T)
+    hist = train(model, x, y, lr=0.0005 * 64, num_epochs=3, batch_size=64, shuffle=False, X_val=x, y_val=y)
+    np.testing.assert_allclose(model.W, w_end.T, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(hist.val_acc[1:], val_acc)
+
+
+def test_slide_loop_leaves_its_argument_alone():
+    x, y, Y = slide_data(70)
+    w = np.ones((10, 785))
+    slide_loop(w, x, Y, x, y, epochs=1)
+    assert np.array_equal(w, np.ones((10, 785)))
+
+
+@pytest.mark.parametrize("change,match", [
+    (dict(w=np.zeros((10, 784))), "shape"), (dict(x_test=np.zeros((5, 10))), "shape"),
+    (dict(y_train_onehot=np.zeros((70, 9))), "y_train_onehot"), (dict(y_test=np.zeros((70, 1))), "y_test"),
+    (dict(x_train=[[0.0] * 784]), "NumPy array"),
+    (dict(alpha=0), "alpha"), (dict(alpha=-1e-3), "alpha"), (dict(epochs=0), "epochs"),
+    (dict(epochs=1.5), "epochs"), (dict(batch_size=0), "batch_size"),
+])
+def test_slide_loop_bad_arguments(change, match):
+    x, y, Y = slide_data(70)
+    args = dict(w=np.zeros((10, 785)), x_train=x, y_train_onehot=Y, x_test=x, y_test=y) | change
+    kwargs = {k: args.pop(k) for k in ("alpha", "epochs", "batch_size") if k in args}
+    with pytest.raises(ValueError, match=match):
+        slide_loop(*args.values(), **kwargs)
