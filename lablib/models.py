@@ -628,10 +628,25 @@ def slide_loop(w, x_train, y_train_onehot, x_test, y_test, *, alpha: float = 0.0
 
         w \leftarrow w - \alpha\, (P - Y_B)^\top \tilde X_B, \qquad
         P = \tilde X_B w^\top \ \text{(the slide)} \quad\text{or}\quad
-        P = \operatorname{softmax}(\tilde X_B w^\top) \ \text{(}\texttt{apply\_softmax=True}\text{)},
+        P = \operatorname{softmax}(\tilde X_B w^\top) \ \text{(the fix)},
 
     with ``w`` of shape (C, D + 1), the transpose of :class:`SoftmaxClassifier`'s ``W``.
     ``tests/test_models.py`` checks it against the slide's code, copied verbatim.
+
+    Parameters
+    ----------
+    w : ndarray, shape (C, D + 1)
+        The starting weights (the slide draws them from :math:`\mathcal N(0, 1)`).
+    x_train, y_train_onehot : ndarray, shapes (n, D) and (n, C)
+        Training images, one per row, and their one-hot labels.
+    x_test, y_test : ndarray, shapes (m, D) and (m,)
+        Test images and their integer labels.
+    alpha : float, default 0.0005
+        The learning rate, applied to the gradient of the *sum* over a batch (no 1/n).
+    epochs, batch_size : int, default 100 and 64
+    apply_softmax : bool, default False
+        False: ``pred`` is the raw scores, as on the slide. True: ``pred`` is their softmax,
+        which makes the update the gradient of the summed cross-entropy.
 
     Returns
     -------
