@@ -28,7 +28,7 @@ GRADCHECK_BANDS = (
     (0.0, 1e-7, "#009E73", "correct"),
     (1e-7, 1e-4, "#F0E442", "probably fine (tiny entries, kinks)"),
     (1e-4, 1e-2, "#E69F00", "suspicious"),
-    (1e-2, 1.0, "#D55E00", "wrong"),
+    (1e-2, 2.0, "#D55E00", "wrong"),          # rel_error reaches 2 for opposite signs
 )
 
 
