@@ -171,6 +171,13 @@ def _check_number(value, message: str, low: float = 0.0, high: float | None = No
     return float(value)
 
 
+def _check_flag(value, name: str) -> bool:
+    """Return ``value`` as a bool if it is True or False, else raise a ValueError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 #: A parameter with more elements than this is updated in pieces of this size
 #: (see :meth:`Optimizer._pieces`). A piece of 8192 float64 numbers is 64 KiB, so
 #: a piece of the parameter, its gradient, its state and the temporaries fit in
@@ -580,7 +587,8 @@ class Adagrad(Optimizer):
         \theta_t &= \theta_{t-1} - \alpha_t\, \frac{g_t}{\sqrt{G_t} + \epsilon}
 
     (element-wise; :math:`g_t` after weight decay). Note :math:`\epsilon`
-    is outside the square root and defaults to 1e-10.
+    is outside the square root and defaults to 1e-10. ``eps_inside_sqrt=True``
+    (not in torch) uses the slides' form :math:`g_t / \sqrt{G_t + \epsilon}` instead.
 
     Parameters
     ----------
@@ -598,6 +606,8 @@ class Adagrad(Optimizer):
         :math:`\epsilon \ge 0`.
     maximize : bool, default False
         Ascend instead of descend.
+    eps_inside_sqrt : bool, default False
+        The slides' denominator :math:`\sqrt{G_t + \epsilon}`.
 
     Examples
     --------
@@ -617,20 +627,24 @@ class Adagrad(Optimizer):
     elementwise = True
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False):
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False,
+                 eps_inside_sqrt: bool = False):
         super().__init__(params, lr, weight_decay, maximize)
         self.lr_decay = _check_number(lr_decay, f"Invalid lr_decay value: {lr_decay}")
         self.initial_accumulator_value = _check_number(
             initial_accumulator_value,
             f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
         self.eps = _check_number(eps, f"Invalid epsilon value: {eps}")
+        self.eps_inside_sqrt = _check_flag(eps_inside_sqrt, "eps_inside_sqrt")
 
     def init_state(self, p) -> dict:
         return {"G": _zeros(p) + self.initial_accumulator_value}
 
     def direction(self, g, s):
         s.G += g * g                                # G ← G + g²   (in place)
-        return g / (np.sqrt(s.G) + self.eps)
+        if self.eps_inside_sqrt:
+            return g / np.sqrt(s.G + self.eps)      # the slides' form
+        return g / (np.sqrt(s.G) + self.eps)        # torch's form
 
     def step_size(self, s) -> float:
         return self.lr / (1 + (s.t - 1) * self.lr_decay)
@@ -654,7 +668,8 @@ class RMSprop(Optimizer):
         \theta_t &= \theta_{t-1} - \alpha\, d_t
 
     Note :math:`\epsilon` is outside the square root, and torch's default
-    decay is :math:`\rho = 0.99` (the course uses 0.9).
+    decay is :math:`\rho = 0.99` (the slides use 0.9). ``eps_inside_sqrt=True``
+    (not in torch) uses the slides' form :math:`g_t / \sqrt{v_t + \epsilon}` instead.
 
     Parameters
     ----------
@@ -675,6 +690,8 @@ class RMSprop(Optimizer):
         mean square.
     maximize : bool, default False
         Ascend instead of descend.
+    eps_inside_sqrt : bool, default False
+        The slides' denominator :math:`\sqrt{v_t + \epsilon}`.
 
     Examples
     --------
@@ -693,14 +710,13 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
-                 *, maximize: bool = False):
+                 *, maximize: bool = False, eps_inside_sqrt: bool = False):
         super().__init__(params, lr, weight_decay, maximize)
         self.alpha = _check_number(alpha, f"Invalid alpha value: {alpha}")
         self.eps = _check_number(eps, f"Invalid epsilon value: {eps}")
         self.momentum = _check_number(momentum, f"Invalid momentum value: {momentum}")
-        if not isinstance(centered, (bool, np.bool_)):
-            raise ValueError(f"centered must be True or False, got {centered!r}")
-        self.centered = bool(centered)
+        self.centered = _check_flag(centered, "centered")
+        self.eps_inside_sqrt = _check_flag(eps_inside_sqrt, "eps_inside_sqrt")
 
     def init_state(self, p) -> dict:
         state = {"v": _zeros(p)}
@@ -714,12 +730,15 @@ class RMSprop(Optimizer):
         rho = self.alpha                            # the decay ρ (torch's name: alpha)
         s.v *= rho                                  # v ← ρ v + (1-ρ) g²   (in place)
         s.v += (1 - rho) * g * g
+        v_tilde = s.v
         if self.centered:
             s.g_avg *= rho                          # ḡ ← ρ ḡ + (1-ρ) g
             s.g_avg += (1 - rho) * g
-            d = g / (np.sqrt(s.v - s.g_avg**2) + self.eps)
+            v_tilde = s.v - s.g_avg**2
+        if self.eps_inside_sqrt:
+            d = g / np.sqrt(v_tilde + self.eps)     # the slides' form
         else:
-            d = g / (np.sqrt(s.v) + self.eps)
+            d = g / (np.sqrt(v_tilde) + self.eps)   # torch's form
         if self.momentum > 0:
             s.b *= self.momentum                    # b ← μ b + d
             s.b += d
@@ -744,7 +763,7 @@ class Adam(Optimizer):
     instead of :math:`v_t`. Weight decay is L2 (added to :math:`g_t`) unless
     ``decoupled_weight_decay`` (that is :class:`AdamW`).
 
-    ``eps_inside_sqrt=True`` (not in torch) uses the course's form
+    ``eps_inside_sqrt=True`` (not in torch) uses the slides' form
     :math:`\alpha\, \hat m_t / \sqrt{\hat v_t + \epsilon}` instead; the default
     is torch's.
 
@@ -768,7 +787,7 @@ class Adam(Optimizer):
         Decay the weights, :math:`\theta \leftarrow (1-\alpha\lambda)\theta`, instead of adding
         :math:`\lambda\theta` to the gradient.
     eps_inside_sqrt : bool, default False
-        The course's denominator :math:`\sqrt{\hat v_t + \epsilon}`.
+        The slides' denominator :math:`\sqrt{\hat v_t + \epsilon}`.
 
     Examples
     --------
@@ -803,13 +822,9 @@ class Adam(Optimizer):
             _check_number(beta1, f"Invalid beta parameter at index 0: {beta1}", high=1.0),
             _check_number(beta2, f"Invalid beta parameter at index 1: {beta2}", high=1.0),
         )
-        for name, flag in (("amsgrad", amsgrad), ("decoupled_weight_decay", decoupled_weight_decay),
-                           ("eps_inside_sqrt", eps_inside_sqrt)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {flag!r}")
-        self.amsgrad = bool(amsgrad)
-        self.decoupled_weight_decay = bool(decoupled_weight_decay)
-        self.eps_inside_sqrt = bool(eps_inside_sqrt)
+        self.amsgrad = _check_flag(amsgrad, "amsgrad")
+        self.decoupled_weight_decay = _check_flag(decoupled_weight_decay, "decoupled_weight_decay")
+        self.eps_inside_sqrt = _check_flag(eps_inside_sqrt, "eps_inside_sqrt")
 
     def init_state(self, p) -> dict:
         state = {"m": _zeros(p), "v": _zeros(p)}
@@ -828,7 +843,7 @@ class Adam(Optimizer):
         m_hat = s.m / (1 - b1**s.t)                 # bias correction
         v_hat = (s.v_max if self.amsgrad else s.v) / (1 - b2**s.t)
         if self.eps_inside_sqrt:
-            return m_hat / np.sqrt(v_hat + self.eps)      # the course's form
+            return m_hat / np.sqrt(v_hat + self.eps)      # the slides' form
         return m_hat / (np.sqrt(v_hat) + self.eps)         # torch's form
 
 

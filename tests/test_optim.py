@@ -256,6 +256,59 @@ def test_adam_eps_inside_sqrt_is_the_course_formula():
             np.testing.assert_allclose(p.data, x, rtol=RTOL, atol=0)
 
 
+def _slides_adagrad(xs, gs, state, lr, eps):
+    """One AdaGrad step as the slides write it: G += g^2, w -= lr / sqrt(G + eps) * g."""
+    for k, g in enumerate(gs):
+        state[k] = state[k] + g**2
+        xs[k] = xs[k] - lr / np.sqrt(state[k] + eps) * g
+
+
+def _slides_rmsprop(xs, gs, state, lr, eps, gamma=0.9):
+    """One RMSprop step as the slides write it: h = gamma h + (1-gamma) g^2, w -= lr / sqrt(h + eps) * g."""
+    for k, g in enumerate(gs):
+        state[k] = gamma * state[k] + (1 - gamma) * g**2
+        xs[k] = xs[k] - lr / np.sqrt(state[k] + eps) * g
+
+
+@pytest.mark.parametrize("name, slides_step, kwargs", [
+    ("Adagrad", _slides_adagrad, {}),
+    ("RMSprop", _slides_rmsprop, {"alpha": 0.9}),
+])
+def test_eps_inside_sqrt_is_the_slides_formula(name, slides_step, kwargs):
+    lr, eps = 0.05, 1e-4            # a large eps, so that where it sits matters in every step
+    starts, targets, curv = make_problem(3)
+    ps = [optim.Parameter(w) for w in starts]
+    opt = getattr(optim, name)(ps, lr=lr, eps=eps, eps_inside_sqrt=True, **kwargs)
+    torch_form = getattr(optim, name)([optim.Parameter(w) for w in starts], lr=lr, eps=eps, **kwargs)
+    xs = [w.copy() for w in starts]
+    state = [np.zeros_like(w) for w in starts]
+    for _ in range(STEPS):
+        slides_step(xs, gradients(xs, targets, curv), state, lr, eps)
+        for o in (opt, torch_form):
+            o.zero_grad()
+            for p, g in zip(o.params, gradients([p.data for p in o.params], targets, curv)):
+                p.grad += g
+            o.step()
+        for p, x in zip(ps, xs):
+            np.testing.assert_allclose(p.data, x, rtol=RTOL, atol=0)
+    gap = max(np.abs(p.data - q.data).max() for p, q in zip(ps, torch_form.params))
+    assert gap > 1e-6, f"{name}: eps inside or outside the root made no difference ({gap:.1e})"
+
+
+def test_rmsprop_centered_eps_inside_sqrt():
+    w = optim.Parameter([1.0])
+    opt = optim.RMSprop([w], lr=0.1, alpha=0.9, eps=1e-2, centered=True, eps_inside_sqrt=True)
+    w.grad[:] = 2.0
+    opt.step()                      # v = 0.4, g_avg = 0.2, v - g_avg^2 = 0.36
+    assert w.data[0] == pytest.approx(1 - 0.1 * 2 / math.sqrt(0.36 + 1e-2), rel=1e-14)
+
+
+@pytest.mark.parametrize("name", ["Adagrad", "RMSprop", "Adam"])
+def test_eps_inside_sqrt_must_be_a_bool(name):
+    with pytest.raises(ValueError, match="eps_inside_sqrt must be True or False, got 'yes'"):
+        getattr(optim, name)([optim.Parameter([1.0])], eps_inside_sqrt="yes")
+
+
 def test_adam_eps_inside_sqrt_differs_from_torch_by_a_measurable_amount():
     # one step with a small gradient: sqrt(v_hat) = |g| = 1e-3 vs sqrt(g^2 + 1e-8) ~ 1.005e-3
     a, b = optim.Parameter([0.0]), optim.Parameter([0.0])
