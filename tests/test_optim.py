@@ -221,7 +221,7 @@ def test_defaults_match_torch():
         ours_sig = inspect.signature(ours.__init__).parameters
         torch_sig = inspect.signature(theirs.__init__).parameters
         for arg, p in ours_sig.items():
-            if arg in ("self", "params", "eps_inside_sqrt"):
+            if arg in ("self", "params", "eps_root"):          # eps_root: optax's, not torch's
                 continue
             assert arg in torch_sig, f"{name}: {arg} is not a torch argument"
             assert p.default == torch_sig[arg].default, f"{name}.{arg}: {p.default} vs {torch_sig[arg].default}"
@@ -234,11 +234,11 @@ def test_defaults_match_torch():
 # --- Adam with the course's denominator ------------------------------------------------------
 
 
-def test_adam_eps_inside_sqrt_is_the_course_formula():
+def test_adam_eps_root_is_the_course_formula():
     lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
     starts, targets, curv = make_problem(2)
     ps = [optim.Parameter(w) for w in starts]
-    opt = optim.Adam(ps, lr=lr, eps=eps, eps_inside_sqrt=True)
+    opt = optim.Adam(ps, lr=lr, eps=0.0, eps_root=eps)
     xs = [w.copy() for w in starts]
     m = [np.zeros_like(w) for w in starts]
     v = [np.zeros_like(w) for w in starts]
@@ -274,11 +274,11 @@ def _slides_rmsprop(xs, gs, state, lr, eps, gamma=0.9):
     ("Adagrad", _slides_adagrad, {}),
     ("RMSprop", _slides_rmsprop, {"alpha": 0.9}),
 ])
-def test_eps_inside_sqrt_is_the_slides_formula(name, slides_step, kwargs):
+def test_eps_root_is_the_slides_formula(name, slides_step, kwargs):
     lr, eps = 0.05, 1e-4            # a large eps, so that where it sits matters in every step
     starts, targets, curv = make_problem(3)
     ps = [optim.Parameter(w) for w in starts]
-    opt = getattr(optim, name)(ps, lr=lr, eps=eps, eps_inside_sqrt=True, **kwargs)
+    opt = getattr(optim, name)(ps, lr=lr, eps=0.0, eps_root=eps, **kwargs)
     torch_form = getattr(optim, name)([optim.Parameter(w) for w in starts], lr=lr, eps=eps, **kwargs)
     xs = [w.copy() for w in starts]
     state = [np.zeros_like(w) for w in starts]
@@ -295,25 +295,42 @@ def test_eps_inside_sqrt_is_the_slides_formula(name, slides_step, kwargs):
     assert gap > 1e-6, f"{name}: eps inside or outside the root made no difference ({gap:.1e})"
 
 
-def test_rmsprop_centered_eps_inside_sqrt():
+def test_rmsprop_centered_eps_root():
     w = optim.Parameter([1.0])
-    opt = optim.RMSprop([w], lr=0.1, alpha=0.9, eps=1e-2, centered=True, eps_inside_sqrt=True)
+    opt = optim.RMSprop([w], lr=0.1, alpha=0.9, eps=0.0, eps_root=1e-2, centered=True)
     w.grad[:] = 2.0
     opt.step()                      # v = 0.4, g_avg = 0.2, v - g_avg^2 = 0.36
     assert w.data[0] == pytest.approx(1 - 0.1 * 2 / math.sqrt(0.36 + 1e-2), rel=1e-14)
 
 
 @pytest.mark.parametrize("name", ["Adagrad", "RMSprop", "Adam"])
-def test_eps_inside_sqrt_must_be_a_bool(name):
-    with pytest.raises(ValueError, match="eps_inside_sqrt must be True or False, got 'yes'"):
-        getattr(optim, name)([optim.Parameter([1.0])], eps_inside_sqrt="yes")
+@pytest.mark.parametrize("bad", [-1e-8, float("nan"), float("inf"), "1e-8", True, None])
+def test_eps_root_is_checked_like_eps(name, bad):
+    with pytest.raises(ValueError, match=r"^Invalid eps_root value: "):
+        getattr(optim, name)([optim.Parameter([1.0])], eps_root=bad)
 
 
-def test_adam_eps_inside_sqrt_differs_from_torch_by_a_measurable_amount():
+@pytest.mark.parametrize("name, kwargs, v", [
+    ("Adagrad", {}, lambda g: g * g),
+    ("RMSprop", {"alpha": 0.9}, lambda g: 0.1 * g * g),
+    ("Adam", {}, lambda g: g * g),          # v_hat_1 = g^2
+])
+def test_eps_root_and_eps_together(name, kwargs, v):
+    # denominator sqrt(x + eps_root) + eps, as optax writes it: both numbers count
+    g = np.array([3e-3, -0.5, 2.0])
+    w = optim.Parameter(np.zeros(3))
+    opt = getattr(optim, name)([w], lr=0.1, eps=1e-3, eps_root=1e-4, **kwargs)
+    w.grad[:] = g
+    opt.step()
+    np.testing.assert_allclose(w.data, -0.1 * g / (np.sqrt(v(g) + 1e-4) + 1e-3), rtol=1e-14)
+    assert opt.eps_root == 1e-4 and "eps_root=0.0001" in repr(opt)
+
+
+def test_adam_eps_root_differs_from_torch_by_a_measurable_amount():
     # one step with a small gradient: sqrt(v_hat) = |g| = 1e-3 vs sqrt(g^2 + 1e-8) ~ 1.005e-3
     a, b = optim.Parameter([0.0]), optim.Parameter([0.0])
     oa = optim.Adam([a], lr=0.1)
-    ob = optim.Adam([b], lr=0.1, eps_inside_sqrt=True)
+    ob = optim.Adam([b], lr=0.1, eps=0.0, eps_root=1e-8)
     a.grad[:] = b.grad[:] = 1e-3
     oa.step()
     ob.step()
@@ -561,40 +578,9 @@ def test_repr_and_state_names():
     assert set(vars(opt.state[0])) <= set(optim.RMSprop.TORCH_STATE_NAMES)
 
 
-# --- large parameters: updated in cache-sized pieces, with exactly the whole-array result -----------
+# --- large parameters (the piece-by-piece speed path is training.LablibOptimizer's) -----------------
 
-LARGE_SHAPES = [(3 * optim.PIECE_SIZE + 17,), (97, 301), (2, 3)]      # split, split, not split
-
-
-def run_large(cls_name, kwargs, steps=6, piece_size=None, monkeypatch=None, seed=7):
-    """A few steps on parameters larger than PIECE_SIZE; returns the parameters and the optimizer."""
-    if piece_size is not None:
-        monkeypatch.setattr(optim, "PIECE_SIZE", piece_size)
-    rng = np.random.default_rng(seed)
-    ps = [optim.Parameter(rng.normal(size=s)) for s in LARGE_SHAPES]
-    opt = getattr(optim, cls_name)(ps, **kwargs)
-    for step in range(steps):
-        for k, p in enumerate(ps):
-            p.grad = None if (step == 2 and k == 1) else rng.normal(size=p.data.shape) * 3
-        opt.step()
-    return ps, opt
-
-
-LARGE_CONFIGS = CONFIGS + [("VelocityMomentum", {"lr": 0.02, "momentum": 0.9, "weight_decay": 0.1})]
-
-
-@pytest.mark.parametrize("cls_name, kwargs", LARGE_CONFIGS, ids=[f"{c}-{k}" for c, k in LARGE_CONFIGS])
-def test_pieces_give_the_whole_array_result_to_the_last_bit(cls_name, kwargs, monkeypatch):
-    pieces, opt = run_large(cls_name, kwargs)
-    whole, opt_whole = run_large(cls_name, kwargs, piece_size=10**9, monkeypatch=monkeypatch)
-    for k, (p, q) in enumerate(zip(pieces, whole)):
-        np.testing.assert_array_equal(p.data, q.data, err_msg=f"parameter {k}")
-        s, sw = vars(opt.state[k]), vars(opt_whole.state[k])
-        assert s.keys() == sw.keys()
-        for name, value in s.items():
-            np.testing.assert_array_equal(value, sw[name], err_msg=f"state {name} of parameter {k}")
-            if isinstance(value, np.ndarray):
-                assert value.shape == p.data.shape and value.dtype == p.data.dtype
+BIG = 2**13 + 123
 
 
 @pytest.mark.parametrize("cls_name, kwargs", [
@@ -611,7 +597,7 @@ def test_large_parameters_match_torch(cls_name, kwargs):
         np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=1e-14, err_msg=where)
 
     rng = np.random.default_rng(3)
-    w0 = rng.normal(size=(5, optim.PIECE_SIZE + 123))
+    w0 = rng.normal(size=(5, BIG))
     p = optim.Parameter(w0)
     tp = torch.tensor(w0, requires_grad=True)
     opt, topt = torch_pair(cls_name)[0]([p], **kwargs), torch_pair(cls_name)[1]([tp], **kwargs)
@@ -629,31 +615,24 @@ def test_large_parameters_match_torch(cls_name, kwargs):
                 close(getattr(opt.state[0], name), tstate[tname].numpy(), f"{cls_name} step {step}: {name}")
 
 
-def test_state_is_updated_in_place_like_torch():
-    p = optim.Parameter(np.ones(optim.PIECE_SIZE + 5))
+def test_parameter_is_updated_in_place_and_state_arrays_are_new_each_step():
+    p = optim.Parameter(np.ones(BIG))
     opt = optim.Adam([p], lr=0.1)
     p.grad[:] = 1.0
     opt.step()
     m, v, data = opt.state[0].m, opt.state[0].v, p.data
     opt.step()
-    assert opt.state[0].m is m and opt.state[0].v is v and p.data is data
-    np.testing.assert_allclose(m, 0.19)                 # 0.9 * 0.1 + 0.1 * 1
+    assert p.data is data                               # in place, like torch's param.add_
+    assert opt.state[0].m is not m and opt.state[0].v is not v
+    np.testing.assert_allclose(m, 0.1)                  # what was read after step 1 keeps its value
+    np.testing.assert_allclose(opt.state[0].m, 0.19)    # 0.9 * 0.1 + 0.1 * 1
 
 
-def test_a_direction_that_is_not_elementwise_sees_the_whole_array():
-    class NormalizedGD(optim.Optimizer):            # d = g / |g|: needs all of g at once
-        def __init__(self, params, lr=0.1):
-            super().__init__(params, lr)
-
-        def direction(self, g, s):
-            return g / np.linalg.norm(g)
-
-    g = np.arange(1.0, 3 * optim.PIECE_SIZE + 2)
-    p = optim.Parameter(np.zeros_like(g))
-    p.grad = g.copy()
-    NormalizedGD([p]).step()
-    np.testing.assert_allclose(p.data, -0.1 * g / np.linalg.norm(g), rtol=1e-14)
-    assert not optim.Optimizer.elementwise and optim.AdamW.elementwise
+def test_the_optimizers_say_they_are_elementwise():
+    # training.LablibOptimizer hands an elementwise optimizer a large tensor in pieces
+    assert not optim.Optimizer.elementwise
+    assert all(getattr(optim, name).elementwise
+               for name in ["SGD", "VelocityMomentum", "Adagrad", "RMSprop", "Adam", "AdamW"])
 
 
 def test_non_contiguous_and_float32_parameters_of_any_size():
@@ -669,7 +648,7 @@ def test_non_contiguous_and_float32_parameters_of_any_size():
     np.testing.assert_array_equal(holder.data, ref.data)
     np.testing.assert_array_equal(base.T, ref.data)       # the view's memory was updated
     p32 = optim.Parameter([0.0])
-    p32.data = np.ones(optim.PIECE_SIZE * 2 + 1, dtype=np.float32)
+    p32.data = np.ones(2 * BIG + 1, dtype=np.float32)
     p32.grad = np.full(p32.data.shape, 2.0)               # float64 gradient: used in float32
     opt = optim.RMSprop([p32], lr=0.01, momentum=0.9)
     opt.step()

@@ -384,3 +384,168 @@ def test_lablib_optimizer_works_in_fit_and_in_place():
     assert ha.lr == [0.1] * 3
     with pytest.raises(ValueError, match="no parameters"):
         LablibOptimizer([], InPlaceSGD, lr=0.1)
+
+
+# --- LablibOptimizer's speed path: a large tensor handed over in pieces, the whole tensor's numbers ------------
+
+from lablib import optim  # noqa: E402
+
+PIECE = training.PIECE_SIZE
+PIECE_SHAPES = [(3 * PIECE + 17,), (97, 701), (2, 3)]            # split, split, one piece
+
+PIECE_CONFIGS = [
+    ("SGD", {"lr": 0.02}),
+    ("SGD", {"lr": 0.02, "momentum": 0.9, "dampening": 0.3}),      # the buffer is created at step 1
+    ("SGD", {"lr": 0.01, "momentum": 0.95, "nesterov": True, "weight_decay": 0.1, "maximize": True}),
+    ("VelocityMomentum", {"lr": 0.02, "momentum": 0.9, "weight_decay": 0.1}),
+    ("Adagrad", {"lr": 0.2, "lr_decay": 0.05, "weight_decay": 0.2, "initial_accumulator_value": 0.1}),
+    ("RMSprop", {"lr": 0.005, "alpha": 0.95, "centered": True, "momentum": 0.5, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.2, "amsgrad": True, "maximize": True}),
+    ("Adam", {"lr": 0.05, "eps": 0.0, "eps_root": 1e-8}),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
+]
+
+
+def run_both_ways(make_optimizer, shapes, steps=6, seed=7, skip=None):
+    """The same steps through LablibOptimizer (torch tensors, in pieces) and piece-free (optim.Parameter).
+
+    ``skip(step, k)`` -> True leaves tensor k without a gradient at that step.
+    Returns the adapter, the plain optimizer and both lists of parameters.
+    """
+    rng = np.random.default_rng(seed)
+    starts = [rng.normal(size=s) for s in shapes]
+    tensors = [nn.Parameter(torch.tensor(w)) for w in starts]
+    plain = [optim.Parameter(w) for w in starts]
+    ours, whole = LablibOptimizer(tensors, make_optimizer), make_optimizer(plain)
+    for step in range(steps):
+        ours.zero_grad()
+        for k, (t, p) in enumerate(zip(tensors, plain)):
+            if skip is not None and skip(step, k):
+                p.grad = None
+                continue
+            g = np.sin(3 * p.data) + 3 * rng.normal(size=p.data.shape)    # elementwise in the weights
+            t.grad, p.grad = torch.tensor(g), g.copy()
+        ours.step()
+        whole.step()
+    return ours, whole, tensors, plain
+
+
+def test_a_large_tensor_is_handed_over_in_pieces():
+    ours, _, tensors, _ = run_both_ways(optim.Adam, PIECE_SHAPES, steps=1)
+    names = [p.name for p in ours.optimizer.params]
+    assert len(names) == 4 + 3 + 1
+    assert names[0] == f"tensor 0, elements 0:{PIECE}" and names[3] == f"tensor 0, elements {3 * PIECE}:{3 * PIECE + 17}"
+    assert names[-1] == "tensor 2" and ours.optimizer.params[-1].data.shape == (2, 3)
+    assert all(p.data.size <= PIECE for p in ours.optimizer.params)
+    assert np.shares_memory(ours.optimizer.params[1].data, tensors[0].detach().numpy())
+
+
+@pytest.mark.parametrize("cls_name, kwargs", PIECE_CONFIGS, ids=[f"{c}-{k}" for c, k in PIECE_CONFIGS])
+def test_pieces_give_the_whole_tensor_result_to_the_last_bit(cls_name, kwargs):
+    make = lambda params: getattr(optim, cls_name)(params, **kwargs)             # noqa: E731
+    ours, whole, tensors, plain = run_both_ways(make, PIECE_SHAPES, skip=lambda step, k: step == 2 and k == 1)
+    for k, (t, p) in enumerate(zip(tensors, plain)):
+        np.testing.assert_array_equal(t.detach().numpy(), p.data, err_msg=f"tensor {k}")
+        # the pieces' states, put together, are the whole tensor's state
+        states = [s for a, s in zip(ours.optimizer.params, ours.optimizer.state) if a.tensor is t]
+        for name, value in vars(whole.state[k]).items():
+            if isinstance(value, np.ndarray):
+                joined = np.concatenate([getattr(s, name).reshape(-1) for s in states])
+                np.testing.assert_array_equal(joined, value.reshape(-1), err_msg=f"state {name} of tensor {k}")
+            else:
+                assert all(getattr(s, name) == value for s in states), f"state {name} of tensor {k}"
+    assert whole.state[1].t == 5                       # tensor 1 had no gradient once
+
+
+class ScheduledMomentum(optim.Optimizer):
+    """Momentum with NAdam's schedule, keeping a running scalar in its state as torch's NAdam keeps mu_product.
+
+    mu_t = beta1 (1 - 0.5 * 0.96^(0.004 t)), mu_product_t = mu_1 ... mu_t,
+    m_t = mu_t m_{t-1} + (1 - mu_t) g_t, d_t = m_t / (1 - mu_product_t).
+    A piece that did not carry mu_product on from step to step (as optim's old in-step pieces did not)
+    would use mu_t alone and step wrongly (by 0.27 after 20 steps at 10^5 elements).
+    """
+
+    elementwise = True
+
+    def __init__(self, params, lr=0.01, beta1=0.9):
+        super().__init__(params, lr)
+        self.beta1 = beta1
+
+    def init_state(self, p):
+        return {"m": np.zeros(p.data.shape), "mu_product": 1.0}
+
+    def direction(self, g, s):
+        mu = self.beta1 * (1 - 0.5 * 0.96 ** (0.004 * s.t))
+        s.mu_product = s.mu_product * mu
+        s.m = mu * s.m + (1 - mu) * g
+        return s.m / (1 - s.mu_product)
+
+
+def test_scalar_state_is_carried_by_every_piece():
+    big, small = 10**5, 10**3
+    ours, whole, tensors, plain = run_both_ways(ScheduledMomentum, [(big,)], steps=20)
+    assert len(ours.optimizer.params) == math.ceil(big / PIECE) > 1
+    np.testing.assert_array_equal(tensors[0].detach().numpy(), plain[0].data)      # = piece-free, at 10^5
+    assert all(s.mu_product == whole.state[0].mu_product for s in ours.optimizer.state)
+    assert 0 < whole.state[0].mu_product < 0.9 ** 19
+    # at 10^3 (one piece) the first 1,000 weights take the same path: same starts, same gradients
+    rng = np.random.default_rng(7)
+    w = nn.Parameter(torch.tensor(rng.normal(size=big)[:small]))
+    opt = LablibOptimizer([w], ScheduledMomentum)
+    rng = np.random.default_rng(7)
+    rng.normal(size=big)
+    for _ in range(20):
+        opt.zero_grad()
+        w.grad = torch.tensor(np.sin(3 * w.detach().numpy()) + 3 * rng.normal(size=big)[:small])
+        opt.step()
+    assert len(opt.optimizer.params) == 1
+    np.testing.assert_array_equal(w.detach().numpy(), plain[0].data[:small])
+
+
+def test_an_optimizer_that_is_not_elementwise_sees_the_whole_tensor():
+    class NormalizedGD(optim.Optimizer):             # d = g / |g|: needs all of g at once
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, lr)
+
+        def direction(self, g, s):
+            return g / np.linalg.norm(g)
+
+    g = np.arange(1.0, 3 * PIECE + 2).reshape(1, -1)
+    w = nn.Parameter(torch.zeros(g.shape, dtype=torch.float64))
+    opt = LablibOptimizer([w], NormalizedGD)
+    w.grad = torch.tensor(g)
+    opt.step()
+    assert [p.data.shape for p in opt.optimizer.params] == [g.shape]
+    np.testing.assert_allclose(w.detach().numpy(), -0.1 * g / np.linalg.norm(g), rtol=1e-14)
+
+
+def test_a_piece_may_be_updated_by_rebinding_its_data():
+    class RebindingSGD(optim.Optimizer):
+        elementwise = True
+
+        def __init__(self, params, lr=0.5):
+            super().__init__(params, lr)
+
+        def step(self):                                 # p.data = ... instead of p.data -= ...
+            for p in self.params:
+                p.data = p.data - self.lr * p.grad
+
+    w = nn.Parameter(torch.ones(2 * PIECE + 3, dtype=torch.float64))
+    opt = LablibOptimizer([w], RebindingSGD)
+    w.grad = torch.full_like(w, 2.0)
+    opt.step()
+    assert len(opt.optimizer.params) == 3
+    np.testing.assert_array_equal(w.detach().numpy(), 0.0)
+
+
+def test_a_nan_in_one_piece_names_it_and_changes_nothing():
+    w = nn.Parameter(torch.ones(2 * PIECE + 3, dtype=torch.float64))
+    opt = LablibOptimizer([w], optim.Adam, lr=0.1)
+    g = torch.ones_like(w)
+    g[PIECE + 5] = float("nan")
+    w.grad = g
+    with pytest.raises(optim.NonFiniteGradientError,
+                       match=rf"parameter 1 \('tensor 0, elements {PIECE}:{2 * PIECE}'\) contains NaN at step 1"):
+        opt.step()
+    assert (w.detach() == 1).all() and opt.optimizer.state == [None] * 3
