@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lablib import training
+from lablib import optim, training
 from lablib.training import (History, LablibOptimizer, NonFiniteLossError, evaluate, fit, lr_sweep,
                              make_loader, predict, train_val_split)
 
@@ -387,8 +387,6 @@ def test_lablib_optimizer_works_in_fit_and_in_place():
 
 
 # --- LablibOptimizer's speed path: a large tensor handed over in pieces, the whole tensor's numbers ------------
-
-from lablib import optim  # noqa: E402
 
 PIECE = training.PIECE_SIZE
 PIECE_SHAPES = [(3 * PIECE + 17,), (97, 701), (2, 3)]            # split, split, one piece
