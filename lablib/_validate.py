@@ -1,9 +1,32 @@
-"""Argument checks shared by lablib's modules: a clear ValueError that says what is wrong."""
+"""Argument checks shared by lablib's modules: a clear ValueError that says what is wrong.
+
+One function per kind of check, so that every module words the same mistake the same way:
+:func:`array` (coercion), :func:`flag` (True or False), :func:`positive_int`,
+:func:`positive_number` and :func:`generator` (an ``rng`` argument).
+"""
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
+
+
+def array(value, name: str, what: str = "a numeric array", copy: bool = False) -> np.ndarray:
+    """``value`` as a NumPy array (a copy if ``copy``), or a ValueError saying ``name`` must be ``what``.
+
+    Only the conversion is checked (ragged lists and the like); dtype and shape are the caller's.
+    """
+    try:
+        return np.array(value) if copy else np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be {what}; could not convert it ({err})") from None
+
+
+def flag(value, name: str) -> bool:
+    """``value`` as a bool if it is True or False (NumPy's too), else a ValueError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def positive_int(value, name: str) -> int:
@@ -13,9 +36,25 @@ def positive_int(value, name: str) -> int:
     return int(value)
 
 
-def positive_number(value, name: str) -> float:
-    """``value`` as a float if it is a finite real number > 0 (not a bool), else a ValueError naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+def positive_number(value, name: str, *, allow_zero: bool = False, allow_inf: bool = False) -> float:
+    """``value`` as a float if it is a real number > 0 (not a bool, not NaN), else a ValueError naming ``name``.
+
+    ``allow_zero`` accepts 0 too (a non-negative number); ``allow_inf`` accepts ``inf`` (for a limit
+    that may be switched off). By default the number must be finite.
+    """
+    ok = (not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Real)
+          and not np.isnan(value) and (value >= 0 if allow_zero else value > 0)
+          and (allow_inf or np.isfinite(value)))
+    if not ok:
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{name} must be a {kind} {'' if allow_inf else 'finite '}number, got {value!r}")
     return float(value)
+
+
+def generator(rng) -> np.random.Generator | None:
+    """``rng`` as a Generator (an int seeds a new one); None stays None (NumPy's global generator)."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        return np.random.default_rng(int(rng))
+    raise ValueError(f"rng must be a numpy.random.Generator, an integer seed or None, got {rng!r}")

@@ -39,14 +39,13 @@ NumPy only. Introduced in chapter 3.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
 
-from lablib._validate import positive_int as _positive_int
-from lablib._validate import positive_number as _positive_number
+from lablib._validate import array as _array, flag as _flag, generator as _as_rng
+from lablib._validate import positive_int as _positive_int, positive_number as _positive_number
 from lablib.losses import cross_entropy, cross_entropy_grad, softmax
 from lablib.optim import Parameter
 
@@ -66,10 +65,7 @@ __all__ = [
 # --------------------------------------------------------------------------- checks
 def _check_X(X, num_features: int | None = None, name: str = "X") -> np.ndarray:
     """``X`` as a non-empty 2-D float array of finite numbers with ``num_features`` columns."""
-    try:
-        X = np.asarray(X)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"{name} must be a numeric array; could not convert it ({err})") from None
+    X = _array(X, name)
     if X.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
     if X.ndim != 2:
@@ -87,10 +83,7 @@ def _check_X(X, num_features: int | None = None, name: str = "X") -> np.ndarray:
 
 def _check_labels(y, n: int, num_classes: int) -> np.ndarray:
     """Integer class indices of shape (n,), or probability rows of shape (n, C) passed through."""
-    try:
-        y = np.asarray(y)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"y must be an array of class indices; could not convert it ({err})") from None
+    y = _array(y, "y", "an array of class indices")
     if y.ndim == 0 or y.shape[0] != n:
         raise ValueError(f"y must have one label per sample: X has {n} samples, y has shape {y.shape}")
     if y.ndim == 1:
@@ -107,10 +100,7 @@ def _check_labels(y, n: int, num_classes: int) -> np.ndarray:
 
 
 def _check_W(W, name: str = "W") -> np.ndarray:
-    try:
-        W = np.asarray(W)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"{name} must be a numeric array; could not convert it ({err})") from None
+    W = _array(W, name)
     if W.dtype.kind != "f":
         raise ValueError(f"{name} must be a float array, got dtype {W.dtype}")
     if W.ndim != 2 or W.shape[0] < 2 or W.shape[1] < 2:
@@ -121,12 +111,11 @@ def _check_W(W, name: str = "W") -> np.ndarray:
     return W
 
 
-def _as_rng(rng) -> np.random.Generator | None:
-    if rng is None or isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
-        return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a numpy.random.Generator, an integer seed or None, got {rng!r}")
+def _check_loss_args(W, X, y):
+    """``W``, ``X`` and ``y`` checked against each other, ready for :func:`softmax_loss` (or a ValueError)."""
+    W = _check_W(W)
+    X = _check_X(X, W.shape[0] - 1)
+    return W, X, _check_labels(y, X.shape[0], W.shape[1])
 
 
 # ------------------------------------------------------------------ the functions
@@ -203,9 +192,7 @@ def softmax_loss(W, X, y) -> float:
 
     Introduced in chapter 2.
     """
-    W = _check_W(W)
-    X = _check_X(X, W.shape[0] - 1)
-    y = _check_labels(y, X.shape[0], W.shape[1])
+    W, X, y = _check_loss_args(W, X, y)
     return cross_entropy(_scores(W, X), y)
 
 
@@ -239,9 +226,7 @@ def softmax_loss_and_grad(W, X, y) -> tuple[float, np.ndarray]:
 
     Introduced in chapter 3.
     """
-    W = _check_W(W)
-    X = _check_X(X, W.shape[0] - 1)
-    y = _check_labels(y, X.shape[0], W.shape[1])
+    W, X, y = _check_loss_args(W, X, y)
     Z = _scores(W, X)                            # Z = X1 W, shape (n, C)
     loss = cross_entropy(Z, y)                   # mean over the n samples
     dZ = cross_entropy_grad(Z, y)                # dL/dZ = (Ŷ - Y) / n
@@ -310,9 +295,7 @@ class SoftmaxClassifier:
             num_classes = _positive_int(num_classes, "num_classes")
             if num_classes < 2:
                 raise ValueError(f"num_classes must be at least 2, got {num_classes}")
-            if isinstance(weight_scale, bool) or not isinstance(weight_scale, numbers.Real) \
-                    or not np.isfinite(weight_scale) or weight_scale < 0:
-                raise ValueError(f"weight_scale must be a finite number >= 0, got {weight_scale!r}")
+            weight_scale = _positive_number(weight_scale, "weight_scale", allow_zero=True)
             rng = _as_rng(rng)
             draw = rng.standard_normal if rng is not None else np.random.standard_normal
             W = np.zeros((num_features + 1, num_classes))
@@ -453,18 +436,7 @@ def minibatches(X, y, batch_size: int, shuffle: bool = True, rng=None) -> Iterat
 
     Introduced in chapter 3.
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"X and y must be arrays with one row per sample, got shapes {X.shape} and {y.shape}")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of samples, got {len(X)} and {len(y)}")
-    if len(X) == 0:
-        raise ValueError("X and y are empty: there is nothing to batch")
-    batch_size = _positive_int(batch_size, "batch_size")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise ValueError(f"shuffle must be True or False, got {shuffle!r}")
-    rng = _as_rng(rng)
+    X, y, batch_size, rng = _check_minibatch_args(X, y, batch_size, shuffle, rng)
     n = len(X)
     if shuffle:
         order = rng.permutation(n) if rng is not None else np.random.permutation(n)
@@ -474,6 +446,20 @@ def minibatches(X, y, batch_size: int, shuffle: bool = True, rng=None) -> Iterat
     else:
         for start in range(0, n, batch_size):
             yield X[start:start + batch_size], y[start:start + batch_size]
+
+
+def _check_minibatch_args(X, y, batch_size, shuffle, rng):
+    """Validated ``X, y, batch_size, rng`` for :func:`minibatches`, or a ValueError saying what is wrong."""
+    X = _array(X, "X", "an array with one row per sample")
+    y = _array(y, "y", "an array with one row per sample")
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y must be arrays with one row per sample, got shapes {X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of samples, got {len(X)} and {len(y)}")
+    if len(X) == 0:
+        raise ValueError("X and y are empty: there is nothing to batch")
+    _flag(shuffle, "shuffle")
+    return X, y, _positive_int(batch_size, "batch_size"), _as_rng(rng)
 
 
 # -------------------------------------------------------------------- training

@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from lablib._validate import array as _array, generator as _generator
 from lablib._validate import positive_int as _positive_int, positive_number as _positive_number
 
 __all__ = ["random_search", "random_local_search", "SearchResult"]
@@ -74,13 +75,8 @@ def _loss_value(value, k: int) -> float:
 
 def _normal(rng) -> Callable:
     """``standard_normal`` of ``rng`` (a Generator, an int seed) or of NumPy's global generator (None)."""
-    if rng is None:
-        return np.random.standard_normal
-    if isinstance(rng, np.random.Generator):
-        return rng.standard_normal
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
-        return np.random.default_rng(int(rng)).standard_normal
-    raise ValueError(f"rng must be a numpy.random.Generator, an integer seed or None, got {rng!r}")
+    rng = _generator(rng)
+    return np.random.standard_normal if rng is None else rng.standard_normal
 
 
 def _check_callable(loss_fn) -> None:
@@ -109,10 +105,7 @@ def _check_local_search_args(loss_fn, W0, num_steps, step_size, rng, initial_los
     ``W`` is a copy of ``W0``; ``initial_loss`` must be None, a finite number or ``math.inf``.
     """
     _check_callable(loss_fn)
-    try:
-        W = np.array(W0)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"W0 must be an array of floats; could not convert it ({err})") from None
+    W = _array(W0, "W0", "an array of floats", copy=True)
     if W.dtype.kind != "f":
         raise ValueError(f"W0 must be an array of floats, got dtype {W.dtype}")
     if W.size == 0:

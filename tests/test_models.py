@@ -320,6 +320,8 @@ def test_minibatches_reshuffle_each_epoch_and_follow_the_seed():
     (np.zeros((4, 3)), np.zeros(4), dict(shuffle="yes"), "shuffle"),
     (np.zeros((4, 3)), np.zeros(4), dict(rng="seed"), "rng"),
     (np.float64(1.0), np.zeros(4), {}, "one row per sample"),
+    ([[0.0, 1.0], [2.0]], np.zeros(2), {}, "X must be an array with one row per sample; could not convert"),
+    (np.zeros((2, 3)), [[0], [1, 2]], {}, "y must be an array with one row per sample; could not convert"),
 ])
 def test_minibatches_bad_input(X, y, kwargs, match):
     args = dict(batch_size=2) | kwargs
@@ -405,7 +407,8 @@ def test_bad_W(W, match):
 @pytest.mark.parametrize("kwargs,match", [
     (dict(num_features=0), "num_features"), (dict(num_features=2.0), "num_features"),
     (dict(num_classes=1), "at least 2"), (dict(num_classes=True), "num_classes"),
-    (dict(weight_scale=-1.0), "weight_scale"), (dict(weight_scale=np.inf), "weight_scale"),
+    (dict(weight_scale=-1.0), "weight_scale must be a non-negative finite number"),
+    (dict(weight_scale=np.inf), "weight_scale"), (dict(weight_scale="0.01"), "weight_scale"),
     (dict(rng="0"), "rng"),
 ])
 def test_bad_constructor_arguments(kwargs, match):

@@ -114,6 +114,7 @@ def test_random_search_bad_input(kwargs, match):
     (dict(W0=np.zeros(3, dtype=int)), "floats"), (dict(W0=[1, 2]), "floats"),
     (dict(W0=np.array([])), "empty"), (dict(W0=np.array([np.nan])), "NaN"),
     (dict(W0=np.array(["a"])), "floats"),
+    (dict(W0=[[1.0], [1.0, 2.0]]), "W0 must be an array of floats; could not convert it"),
     (dict(num_steps=0), "num_steps"), (dict(num_steps=True), "num_steps"),
     (dict(step_size=0.0), "step_size"), (dict(step_size=np.nan), "step_size"),
     (dict(rng=object()), "rng"),
