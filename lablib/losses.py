@@ -47,6 +47,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lablib._validate import array as _array, positive_int as _positive_int
+
 __all__ = [
     "softmax",
     "log_softmax",
@@ -81,10 +83,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 # --------------------------------------------------------------------------- checks
 def _as_array(x, name: str, allow_inf: bool = False) -> np.ndarray:
     """``x`` as a float64 array; ValueError if it is not numeric or holds NaN (or inf)."""
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as err:  # ragged lists and the like
-        raise ValueError(f"{name} must be a numeric array; could not convert it ({err})") from None
+    arr = _array(x, name)
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
@@ -152,10 +151,7 @@ def _class_target(scores: np.ndarray, target, score_name: str):
     (n,) or probability rows of shape (n, C) (one-hot rows included).
     """
     n, C = scores.shape
-    try:
-        t = np.asarray(target)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"target must be a numeric array; could not convert it ({err})") from None
+    t = _array(target, "target")
     if t.dtype.kind not in "biuf":
         raise ValueError(f"target must be a numeric array, got dtype {t.dtype}")
     if t.shape == (n,):
@@ -201,8 +197,19 @@ def _unbatched_target(target, single: bool):
     """For a single (C,) row PyTorch takes a 0-d class index or a (C,) probability row."""
     if not single:
         return target
-    t = np.asarray(target)
+    t = _array(target, "target")
     return t[None] if t.ndim in (0, 1) else t
+
+
+def _class_args(scores, target, reduction: str, name: str, probs: bool = False):
+    """The checks of the class losses: ``(z, y, single)`` with ``z`` the (n, C) scores (or
+    probabilities, if ``probs``), ``y`` the (n, C) target rows and ``single`` whether one
+    unbatched (C,) row was given; a ValueError says what is wrong."""
+    _check_reduction(reduction)
+    z, single = _batched(scores, name)
+    if probs:
+        _check_distribution(z, name)
+    return z, _class_target(z, _unbatched_target(target, single), name), single
 
 
 # ------------------------------------------------------------------ building blocks
@@ -372,14 +379,8 @@ def one_hot(y, num_classes: int) -> np.ndarray:
 
     Introduced in chapter 1.
     """
-    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, (int, np.integer)):
-        raise ValueError(f"num_classes must be an integer, got {num_classes!r}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
-    try:
-        y = np.asarray(y)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"y must be an array of class indices; could not convert it ({err})") from None
+    num_classes = _positive_int(num_classes, "num_classes")
+    y = _array(y, "y", "an array of class indices")
     if y.dtype.kind not in "iu":
         raise ValueError(f"y must hold integer class indices, got dtype {y.dtype}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
@@ -515,9 +516,7 @@ def cross_entropy(logits, target, reduction: str = "mean"):
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    z, single = _batched(logits, "logits")
-    y = _class_target(z, _unbatched_target(target, single), "logits")
+    z, y, single = _class_args(logits, target, reduction, "logits")
     per_sample = 0.0 - np.sum(y * log_softmax(z), axis=-1)
     if single and reduction == "none":
         return per_sample[0]
@@ -553,22 +552,23 @@ def cross_entropy_grad(logits, target, reduction: str = "mean") -> np.ndarray:
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    z, single = _batched(logits, "logits")
-    y = _class_target(z, _unbatched_target(target, single), "logits")
+    z, y, single = _class_args(logits, target, reduction, "logits")
     grad = softmax(z) * y.sum(axis=-1, keepdims=True) - y
     grad *= _scale(reduction, z.shape[0])
     return grad[0] if single else grad
 
 
-def _binary_args(first, target, first_name: str, probs: bool):
+def _elementwise_args(first, target, reduction: str, first_name: str, probabilities: tuple = ()):
+    """The checks of the elementwise losses: ``first`` and ``target`` as float arrays of one
+    non-empty shape (those named in ``probabilities`` in [0, 1]), or a ValueError."""
+    _check_reduction(reduction)
     x = _as_array(first, first_name)
     t = _as_array(target, "target")
     _check_same_shape(x, t, first_name, "target")
     _check_nonempty(x, first_name)
-    if probs:
-        _check_probabilities(x, first_name)
-    _check_probabilities(t, "target")
+    for name, arr in ((first_name, x), ("target", t)):
+        if name in probabilities:
+            _check_probabilities(arr, name)
     return x, t
 
 
@@ -608,8 +608,7 @@ def binary_cross_entropy(probs, target, reduction: str = "mean"):
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    p, t = _binary_args(probs, target, "probs", probs=True)
+    p, t = _elementwise_args(probs, target, reduction, "probs", probabilities=("probs", "target"))
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), LOG_CLAMP)
         log_1mp = np.maximum(np.log1p(-p), LOG_CLAMP)
@@ -647,8 +646,7 @@ def binary_cross_entropy_grad(probs, target, reduction: str = "mean") -> np.ndar
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    p, t = _binary_args(probs, target, "probs", probs=True)
+    p, t = _elementwise_args(probs, target, reduction, "probs", probabilities=("probs", "target"))
     grad = (p - t) / np.maximum(p * (1.0 - p), _BCE_GRAD_EPS)
     return grad * _scale(reduction, p.size)
 
@@ -684,8 +682,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean"):
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    x, t = _binary_args(logits, target, "logits", probs=False)
+    x, t = _elementwise_args(logits, target, reduction, "logits", probabilities=("target",))
     per_element = (1.0 - t) * x - _log_sigmoid(x)
     return _reduce(per_element, reduction, x.size)
 
@@ -714,8 +711,7 @@ def binary_cross_entropy_with_logits_grad(logits, target, reduction: str = "mean
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    x, t = _binary_args(logits, target, "logits", probs=False)
+    x, t = _elementwise_args(logits, target, reduction, "logits", probabilities=("target",))
     return (sigmoid(x) - t) * _scale(reduction, x.size)
 
 
@@ -747,11 +743,7 @@ def mse_loss(input, target, reduction: str = "mean"):
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    x = _as_array(input, "input")
-    t = _as_array(target, "target")
-    _check_same_shape(x, t, "input", "target")
-    _check_nonempty(x, "input")
+    x, t = _elementwise_args(input, target, reduction, "input")
     return _reduce((x - t) ** 2, reduction, x.size)
 
 
@@ -765,11 +757,7 @@ def mse_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    x = _as_array(input, "input")
-    t = _as_array(target, "target")
-    _check_same_shape(x, t, "input", "target")
-    _check_nonempty(x, "input")
+    x, t = _elementwise_args(input, target, reduction, "input")
     return 2.0 * (x - t) * _scale(reduction, x.size)
 
 
@@ -813,10 +801,7 @@ def categorical_cross_entropy(probs, target, reduction: str = "mean"):
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    p, single = _batched(probs, "probs")
-    _check_distribution(p, "probs")
-    y = _class_target(p, _unbatched_target(target, single), "probs")
+    p, y, single = _class_args(probs, target, reduction, "probs", probs=True)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), LOG_CLAMP)
     per_sample = 0.0 - np.sum(y * log_p, axis=-1)
@@ -855,10 +840,7 @@ def categorical_cross_entropy_grad(probs, target, reduction: str = "mean") -> np
 
     Introduced in chapter 1.
     """
-    _check_reduction(reduction)
-    p, single = _batched(probs, "probs")
-    _check_distribution(p, "probs")
-    y = _class_target(p, _unbatched_target(target, single), "probs")
+    p, y, single = _class_args(probs, target, reduction, "probs", probs=True)
     with np.errstate(divide="ignore"):
         live = np.log(p) > LOG_CLAMP
     grad = np.zeros_like(p)

@@ -459,12 +459,16 @@ def test_building_blocks_reject_bad_input():
         L.one_hot([-1], 3)
     with pytest.raises(ValueError, match="integer class indices"):
         L.one_hot([0.0, 1.0], 3)
-    with pytest.raises(ValueError, match="num_classes must be an integer"):
-        L.one_hot([0, 1], 3.0)
-    with pytest.raises(ValueError, match="num_classes must be an integer"):
-        L.one_hot([0, 1], True)
-    with pytest.raises(ValueError, match="at least 1"):
-        L.one_hot([0], 0)
+    for bad in (3.0, True, 0, -1):
+        with pytest.raises(ValueError, match="num_classes must be a positive integer"):
+            L.one_hot([0, 1], bad)
+    with pytest.raises(ValueError, match="y must be an array of class indices; could not convert it"):
+        L.one_hot([[0], [1, 2]], 3)
+    for fn in (L.softmax, L.entropy):
+        with pytest.raises(ValueError, match="must be a numeric array; could not convert it"):
+            fn([[0.5], [0.25, 0.25]])
+    with pytest.raises(ValueError, match="target must be a numeric array; could not convert it"):
+        L.cross_entropy(np.zeros((2, 3)), [[0], [1, 2]])
 
 
 def test_inputs_are_not_modified():
