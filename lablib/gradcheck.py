@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from lablib._validate import array as _array, positive_number as _positive_number
+
 __all__ = ["numerical_gradient", "partial_derivative", "relative_errors", "rel_error", "METHODS"]
 
 #: The finite-difference formulas :func:`numerical_gradient` knows.
@@ -127,32 +129,36 @@ def partial_derivative(f: Callable[[np.ndarray], float], x: np.ndarray, index, h
     Introduced in chapter 2.
     """
     x, h = _check_args(x, h, method)
-    if isinstance(index, (numbers.Integral, np.integer)) and not isinstance(index, (bool, np.bool_)):
-        if not 0 <= index < x.size:
-            raise ValueError(f"flat index {index} is out of range for x of size {x.size}")
-        ix = np.unravel_index(int(index), x.shape)
-    else:
-        try:
-            ix = tuple(index)
-        except TypeError:
-            raise ValueError(f"index must be an integer or a tuple of integers, got {index!r}") from None
-        if len(ix) != x.ndim or any(isinstance(i, (bool, np.bool_)) or not isinstance(i, (numbers.Integral, np.integer))
-                                    for i in ix):
-            raise ValueError(f"index must be a tuple of {x.ndim} integers for x of shape {x.shape}, got {index!r}")
-        if any(not 0 <= i < n for i, n in zip(ix, x.shape)):
-            raise ValueError(f"index {ix} is out of range for x of shape {x.shape}")
-    ix = tuple(int(i) for i in ix)
+    ix = _check_index(index, x)
     fx = _scalar(f(x), "at x") if method == "forward" else None
     return float(_difference(f, x, ix, h, method, fx))
+
+
+def _check_index(index, x) -> tuple:
+    """``index`` (flat, or one integer per axis) as a tuple of ints into ``x``, or a ValueError."""
+    def is_int(i):
+        return isinstance(i, numbers.Integral) and not isinstance(i, (bool, np.bool_))
+
+    if is_int(index):
+        if not 0 <= index < x.size:
+            raise ValueError(f"flat index {index} is out of range for x of size {x.size}")
+        return tuple(int(i) for i in np.unravel_index(int(index), x.shape))
+    try:
+        ix = tuple(index)
+    except TypeError:
+        raise ValueError(f"index must be an integer or a tuple of integers, got {index!r}") from None
+    if len(ix) != x.ndim or not all(is_int(i) for i in ix):
+        raise ValueError(f"index must be a tuple of {x.ndim} integers for x of shape {x.shape}, got {index!r}")
+    if any(not 0 <= i < n for i, n in zip(ix, x.shape)):
+        raise ValueError(f"index {ix} is out of range for x of shape {x.shape}")
+    return tuple(int(i) for i in ix)
 
 
 def _check_args(x, h, method):
     """Validate ``x``, ``h`` and ``method`` for the finite-difference functions."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(h) or h <= 0:
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
+    h = _positive_number(h, "h")
     if not isinstance(x, np.ndarray):
         raise ValueError(f"x must be a NumPy array of floats (it is modified in place and restored), "
                          f"got {type(x).__name__}")
@@ -163,7 +169,7 @@ def _check_args(x, h, method):
         raise ValueError(f"x has dtype {x.dtype}, too coarse for finite differences; use float32 or float64")
     if not x.flags.writeable:
         raise ValueError("x must be writeable: numerical_gradient nudges its entries in place")
-    return x, float(h)
+    return x, h
 
 
 def _difference(f, x, ix, h, method, fx):
@@ -252,20 +258,18 @@ def rel_error(a, b, eps: float = 1e-8) -> float:
 
 def _check_rel_error_args(a, b, eps):
     """``a`` and ``b`` as float64 arrays and ``eps`` as a float, or a ValueError saying what is wrong."""
-    a = np.asarray(a)
-    b = np.asarray(b)
+    a = _array(a, "a", "an array of real numbers")
+    b = _array(b, "b", "an array of real numbers")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     for name, arr in (("a", a), ("b", b)):
         if arr.dtype.kind not in "biuf":
             raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real) or not np.isfinite(eps) \
-            or eps <= 0:
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    eps = _positive_number(eps, "eps")
     if a.size == 0:
         raise ValueError("a and b are empty: there is nothing to compare")
     a = a.astype(np.float64)
     b = b.astype(np.float64)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise ValueError("a and b must be finite (a NaN or inf means the gradient itself is broken)")
-    return a, b, float(eps)
+    return a, b, eps

@@ -179,6 +179,8 @@ def test_rel_error_is_between_half_and_all_of_the_sum_form():
     (np.array([np.nan]), np.array([1.0]), "finite"),
     (np.array([1.0]), np.array([np.inf]), "finite"),
     (np.array(["a"]), np.array(["b"]), "real numbers"),
+    ([[1.0], [1.0, 2.0]], np.ones(2), "a must be an array of real numbers; could not convert it"),
+    (np.ones(2), [[1.0], [1.0, 2.0]], "b must be an array of real numbers; could not convert it"),
 ])
 def test_rel_error_bad_input(a, b, match):
     with pytest.raises(ValueError, match=match):
