@@ -1,4 +1,5 @@
-"""The glossary page and the book's use of its Korean terms (lablib.glossary, lablib.plotting.glossary).
+"""The glossary page and the book's use of its Korean terms (lablib.glossary, lablib.plotting.glossary,
+and the book's linter booktools.glossary_lint).
 
 The term choices live in one place, chapters/glossary.ipynb; lablib.glossary parses it.
 BRIEF_TERMS below is the contract the chapter authors were given: changing one of those
@@ -14,7 +15,8 @@ import matplotlib.pyplot as plt
 import pytest
 import yaml
 
-from lablib.glossary import Term, check_text, korean_index, link_first_glosses, load_glossary, parse_glossary
+from booktools.glossary_lint import check_text, link_first_glosses
+from lablib.glossary import Term, korean_index, load_glossary, parse_glossary
 from lablib.plotting import glossary as glossary_plots
 from lablib.plotting.korean import korean_font_families, missing_glyphs
 
@@ -256,6 +258,17 @@ def test_linking_skips_code_math_headings_titles_and_linked_terms():
         link_first_glosses([["not", "a", "string"]], TERMS)
 
 
+def test_the_linter_is_book_tooling_not_in_the_package_students_install():
+    import lablib.glossary
+    from setuptools import find_packages
+
+    assert not {"check_text", "link_first_glosses", "Finding"} & set(vars(lablib.glossary))
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    include = yaml.safe_load(re.search(r"^include = (\[.*\])$", pyproject, re.M)[1])
+    shipped = find_packages(where=str(ROOT), include=include)
+    assert "lablib" in shipped and not any(p.split(".")[0] == "booktools" for p in shipped)
+
+
 # --- the Korean index and the figures ---------------------------------------------------------
 
 def test_korean_index_lists_every_term_in_ganada_order():
@@ -279,7 +292,6 @@ def test_figure_labels_use_the_glossary_choices():
 
 @pytest.mark.parametrize("plot", [glossary_plots.plot_learning_loop, glossary_plots.plot_optimizer_tree])
 def test_figures_draw_every_glyph_without_changing_style(plot):
-    plt.close("all")        # figures other tests left open would trip the "more than 20 figures" warning
     before = dict(matplotlib.rcParams)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -293,7 +305,6 @@ def test_figures_draw_every_glyph_without_changing_style(plot):
     assert missing_glyphs(re.sub(r"\$[^$]*\$", "", texts), korean_font_families()) == ""
     assert check_text(texts, TERMS) == []
     assert dict(matplotlib.rcParams) == before
-    plt.close("all")
 
 
 def test_glossary_and_troubleshooting_are_in_the_toc():

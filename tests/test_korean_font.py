@@ -25,11 +25,9 @@ DISTINCT_SYLLABLES = "기울학습률손실함수"
 @pytest.fixture
 def fresh_rc():
     """Run a test inside its own rc_context, starting from matplotlib's defaults."""
-    plt.close("all")        # figures other tests left open would trip the "more than 20 figures" warning
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         yield
-    plt.close("all")
 
 
 def _glyph_bitmaps(chars, fontfamily=None):

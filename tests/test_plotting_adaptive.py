@@ -13,12 +13,6 @@ from lablib.plotting.adaptive import plot_losses_by_start, plot_runs_by_start, s
 STARTS = [(1.5, 2.0), (0.15, 0.2), (0.015, 0.02)]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def runs_by_start():
     L = ls.elongated_bowl()

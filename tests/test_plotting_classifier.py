@@ -11,12 +11,6 @@ from lablib.plotting.classifier import (plot_confusion_matrix, plot_decision_bou
                                         plot_probabilities, plot_sigmoid, plot_weight_templates)
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def test_sigmoid_curve_and_symmetry_marks():
     x = np.linspace(-6, 6, 121)
     s = 1 / (1 + np.exp(-x))

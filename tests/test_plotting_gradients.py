@@ -2,7 +2,6 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -10,12 +9,6 @@ from lablib.plotting import optimizer_color  # noqa: E402
 from lablib.plotting.gradients import (GRADCHECK_BANDS, STRATEGY_COLORS, plot_directional_derivatives,  # noqa: E402
                                        plot_error_vs_h, plot_loss_histogram, plot_loss_slice,
                                        plot_relative_errors, plot_search_histories, strategy_color)
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_strategy_colours():

@@ -12,12 +12,6 @@ from lablib.plotting import landscapes as pl
 from lablib.plotting import optimizer_color
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def no_runs(monkeypatch):
     """Plotting must never run an optimizer: make every run entry point explode."""

@@ -2,7 +2,6 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -16,12 +15,6 @@ def history(val=(1.0, 0.6, 0.5, 0.55, 0.7), best=3):
     n = len(val)
     return History(train_loss=list(np.linspace(1.2, 0.2, n)), train_acc=list(np.linspace(0.6, 0.99, n)),
                    val_loss=list(val), val_acc=list(np.linspace(0.6, 0.9, n)), best_epoch=best)
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_plot_history_draws_both_curves_and_the_best_epoch():
