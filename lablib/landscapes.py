@@ -41,6 +41,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from lablib._validate import positive_number as _positive_number
+
 __all__ = [
     "Landscape", "Trajectory",
     "quartic", "plateau", "cliff", "bowl", "round_bowl", "elongated_bowl", "saddle",
@@ -222,9 +224,7 @@ def plateau(scale: float = 1.0) -> Landscape:
 
     Introduced in chapter 5.
     """
-    s = float(scale)
-    if not s > 0:
-        raise ValueError(f"scale must be positive, got {scale!r}")
+    s = _positive_number(scale, "scale")
 
     def value(w):
         return 1.0 - np.exp(-w**2 / (2 * s * s))
@@ -265,9 +265,9 @@ def cliff(height: float = 4.0, steepness: float = 40.0, edge: float = 1.0) -> La
 
     Introduced in chapter 5.
     """
-    h, k, c = float(height), float(steepness), float(edge)
-    if not (h > 0 and k > 0 and np.isfinite(c)):
-        raise ValueError(f"need height > 0, steepness > 0 and a finite edge; got {height!r}, {steepness!r}, {edge!r}")
+    h, k, c = _positive_number(height, "height"), _positive_number(steepness, "steepness"), float(edge)
+    if not np.isfinite(c):
+        raise ValueError(f"edge must be a finite number, got {edge!r}")
 
     def value(w):
         return 0.5 * w**2 + h * _sigmoid(k * (w - c))
@@ -313,9 +313,7 @@ def bowl(a: float = 1.0, b: float = 1.0, name: str | None = None) -> Landscape:
 
     Introduced in chapter 5.
     """
-    a, b = float(a), float(b)
-    if not (a > 0 and b > 0):
-        raise ValueError(f"a and b must be positive, got a={a!r}, b={b!r}")
+    a, b = _positive_number(a, "a"), _positive_number(b, "b")
 
     def value(x, y):
         return a * x**2 + b * y**2
@@ -408,9 +406,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
 
     Introduced in chapter 5.
     """
-    a, b = float(a), float(b)
-    if not b > 0:
-        raise ValueError(f"b must be positive, got {b!r}")
+    a, b = float(a), _positive_number(b, "b")
 
     def value(x, y):
         return (a - x) ** 2 + b * (y - x**2) ** 2
@@ -569,10 +565,9 @@ def clip_grad_norm(grad, max_norm: float) -> np.ndarray:
 
     Introduced in chapter 5.
     """
-    if not (isinstance(max_norm, (int, float, np.floating, np.integer)) and max_norm > 0):
-        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
+    max_norm = _positive_number(max_norm, "max_norm", allow_inf=True)
     g = np.asarray(grad, dtype=float)
-    coef = float(max_norm) / (np.linalg.norm(g) + 1e-6)
+    coef = max_norm / (np.linalg.norm(g) + 1e-6)
     return g * coef if coef < 1 else g.copy()
 
 
@@ -640,8 +635,7 @@ def run(make_optimizer: Callable, landscape: Landscape, x0, steps: int, *,
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
     if not callable(make_optimizer):
         raise ValueError(f"make_optimizer must be callable (params -> optimizer), got {make_optimizer!r}")
-    if not (isinstance(limit, (int, float, np.floating, np.integer)) and limit > 0):
-        raise ValueError(f"limit must be a positive number, got {limit!r}")
+    _positive_number(limit, "limit", allow_inf=True)
     if max_grad_norm is not None:
         clip_grad_norm(np.zeros(1), max_grad_norm)        # validates max_norm
     start = np.array(x0, dtype=float).reshape(-1)

@@ -148,6 +148,13 @@ def test_bad_landscape_arguments():
                  lambda: ls.several_minima(0.1, -1.6)):
         with pytest.raises(ValueError):
             call()
+    for call, match in ((lambda: ls.plateau(np.inf), "scale must be a positive finite number"),
+                        (lambda: ls.plateau("1"), "scale"), (lambda: ls.bowl(1, True), "b must be"),
+                        (lambda: ls.bowl(np.nan, 1), "a must be"), (lambda: ls.cliff(height=-1), "height"),
+                        (lambda: ls.cliff(steepness=0), "steepness"), (lambda: ls.cliff(edge=np.nan), "edge"),
+                        (lambda: ls.rosenbrock(b=-1), "b must be a positive finite number")):
+        with pytest.raises(ValueError, match=match):
+            call()
 
 
 # ------------------------------------------------------------------ runs against torch.optim loops
@@ -224,9 +231,10 @@ def test_clip_grad_norm_matches_torch():
         np.testing.assert_allclose(ls.clip_grad_norm(g, max_norm), t.grad.numpy(), rtol=1e-12)
     g = np.array([1.0, 2.0])
     assert ls.clip_grad_norm(g, 10.0) is not g          # a copy, never the caller's array
-    for bad in (0, -1.0, None, "1"):
+    for bad in (0, -1.0, None, "1", np.nan, True):
         with pytest.raises(ValueError, match="max_norm"):
             ls.clip_grad_norm(g, bad)
+    np.testing.assert_array_equal(ls.clip_grad_norm(g, np.inf), g)     # no clipping at all
 
 
 class _GD:
@@ -311,9 +319,10 @@ def test_run_rejects_bad_arguments():
         ls.run(optim.SGD(params=[optim.Parameter([0.0])], lr=0.1), L, [0.0, 0.0], 3)
     with pytest.raises(ValueError, match="step"):
         ls.run(lambda params: object(), L, [0.0, 0.0], 3)
-    for bad in (0, -1.0, "big"):
-        with pytest.raises(ValueError, match="limit"):
+    for bad in (0, -1.0, "big", np.nan, False):
+        with pytest.raises(ValueError, match="limit must be a positive number"):
             ls.run(make, L, [0.0, 0.0], 3, limit=bad)
+    assert not ls.run(make, L, [0.0, 0.0], 3, limit=np.inf).diverged         # no limit at all
     with pytest.raises(ValueError, match="max_norm"):
         ls.run(make, L, [0.0, 0.0], 3, max_grad_norm=0.0)
 
