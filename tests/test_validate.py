@@ -1,0 +1,57 @@
+"""lablib._validate: the one copy of each argument check the modules share."""
+import numpy as np
+import pytest
+
+from lablib import _validate as v
+
+
+def test_array_converts_or_says_it_could_not():
+    x = [1.0, 2.0]
+    assert isinstance(v.array(x, "x"), np.ndarray)
+    a = np.ones(3)
+    assert v.array(a, "a") is a and v.array(a, "a", copy=True) is not a
+    with pytest.raises(ValueError, match=r"^W0 must be an array of floats; could not convert it \("):
+        v.array([[1.0], [1.0, 2.0]], "W0", "an array of floats")
+    with pytest.raises(ValueError, match=r"^X must be a numeric array; could not convert it"):
+        v.array([[1.0], [1.0, 2.0]], "X")
+
+
+@pytest.mark.parametrize("good", [True, False, np.bool_(True)])
+def test_flag_accepts_true_and_false(good):
+    assert v.flag(good, "shuffle") is bool(good)
+
+
+@pytest.mark.parametrize("bad", [1, 0, "yes", None, np.array([True])])
+def test_flag_rejects_everything_else(bad):
+    with pytest.raises(ValueError, match="shuffle must be True or False"):
+        v.flag(bad, "shuffle")
+
+
+def test_positive_int():
+    assert v.positive_int(np.int64(3), "n") == 3 and type(v.positive_int(np.int64(3), "n")) is int
+    for bad in (0, -1, 2.0, True, "3", None):
+        with pytest.raises(ValueError, match="n must be a positive integer"):
+            v.positive_int(bad, "n")
+
+
+def test_positive_number_and_its_two_relaxations():
+    assert v.positive_number(np.float32(0.5), "lr") == 0.5 and v.positive_number(2, "lr") == 2.0
+    for bad in (0, -1.0, np.inf, np.nan, True, np.bool_(True), "1", None, 1j):
+        with pytest.raises(ValueError, match="lr must be a positive finite number"):
+            v.positive_number(bad, "lr")
+    assert v.positive_number(0, "weight_scale", allow_zero=True) == 0.0
+    with pytest.raises(ValueError, match="weight_scale must be a non-negative finite number"):
+        v.positive_number(-1e-9, "weight_scale", allow_zero=True)
+    assert v.positive_number(np.inf, "limit", allow_inf=True) == np.inf
+    for bad in (0, np.nan, -np.inf):
+        with pytest.raises(ValueError, match="limit must be a positive number"):
+            v.positive_number(bad, "limit", allow_inf=True)
+
+
+def test_generator():
+    g = np.random.default_rng(0)
+    assert v.generator(g) is g and v.generator(None) is None
+    assert v.generator(np.int64(5)).standard_normal() == np.random.default_rng(5).standard_normal()
+    for bad in ("0", 1.5, True, np.random.RandomState(0)):
+        with pytest.raises(ValueError, match="rng must be a numpy.random.Generator, an integer seed or None"):
+            v.generator(bad)
