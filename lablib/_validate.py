@@ -2,7 +2,8 @@
 
 One function per kind of check, so that every module words the same mistake the same way:
 :func:`array` (coercion), :func:`flag` (True or False), :func:`positive_int`,
-:func:`positive_number` and :func:`generator` (an ``rng`` argument).
+:func:`positive_number`, :func:`returned_number` (what a user's function returned) and
+:func:`generator` (an ``rng`` argument).
 """
 from __future__ import annotations
 
@@ -49,6 +50,16 @@ def positive_number(value, name: str, *, allow_zero: bool = False, allow_inf: bo
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{name} must be a {kind} {'' if allow_inf else 'finite '}number, got {value!r}")
     return float(value)
+
+
+def returned_number(value, fn_name: str, where: str) -> float:
+    """What a user's function returned (``value``) as a float if it is one real number, else a
+    ValueError saying ``fn_name`` must return one and what it returned ``where`` (e.g. "at x")."""
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "biuf":
+        raise ValueError(f"{fn_name} must return a single real number; {where} it returned "
+                         f"{type(value).__name__} with shape {arr.shape} and dtype {arr.dtype}")
+    return float(arr.reshape(()))
 
 
 def generator(rng) -> np.random.Generator | None:

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from lablib._validate import array as _array, positive_number as _positive_number
+from lablib._validate import array as _array, positive_number as _positive_number, returned_number
 
 __all__ = ["numerical_gradient", "partial_derivative", "relative_errors", "rel_error", "METHODS"]
 
@@ -28,11 +28,7 @@ METHODS = ("central", "forward")
 
 def _scalar(value, where: str) -> float:
     """``value`` as a Python float, or a ValueError saying ``f`` must return one number."""
-    arr = np.asarray(value)
-    if arr.size != 1 or arr.dtype.kind not in "biuf":
-        raise ValueError(f"f must return a single real number; {where} it returned "
-                         f"{type(value).__name__} with shape {arr.shape} and dtype {arr.dtype}")
-    return float(arr.reshape(()))
+    return returned_number(value, "f", where)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5,

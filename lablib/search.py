@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from lablib._validate import array as _array, generator as _generator
+from lablib._validate import array as _array, generator as _generator, returned_number
 from lablib._validate import positive_int as _positive_int, positive_number as _positive_number
 
 __all__ = ["random_search", "random_local_search", "SearchResult"]
@@ -63,11 +63,7 @@ class SearchResult:
 
 # --------------------------------------------------------------------------- checks
 def _loss_value(value, k: int) -> float:
-    arr = np.asarray(value)
-    if arr.size != 1 or arr.dtype.kind not in "biuf":
-        raise ValueError(f"loss_fn must return a single real number; evaluation {k + 1} returned "
-                         f"{type(value).__name__} with shape {arr.shape}")
-    loss = float(arr.reshape(()))
+    loss = returned_number(value, "loss_fn", f"at evaluation {k + 1}")
     if not np.isfinite(loss):
         raise ValueError(f"loss_fn returned {loss} at evaluation {k + 1}; a search needs finite losses")
     return loss

@@ -1,4 +1,6 @@
 """lablib._validate: the one copy of each argument check the modules share."""
+import re
+
 import numpy as np
 import pytest
 
@@ -55,3 +57,12 @@ def test_generator():
     for bad in ("0", 1.5, True, np.random.RandomState(0)):
         with pytest.raises(ValueError, match="rng must be a numpy.random.Generator, an integer seed or None"):
             v.generator(bad)
+
+
+def test_returned_number():
+    assert v.returned_number(np.array([[2.5]]), "f", "at x") == 2.5
+    assert v.returned_number(np.float32(1), "f", "at x") == 1.0
+    for bad, shown in ((np.ones(2), "ndarray with shape (2,)"), ("0.5", "str with shape ()"), (None, "NoneType")):
+        with pytest.raises(ValueError, match="^" + re.escape(f"loss_fn must return a single real number; "
+                                                             f"at evaluation 3 it returned {shown}")):
+            v.returned_number(bad, "loss_fn", "at evaluation 3")
