@@ -2,6 +2,7 @@
 #   make book   install everything into .venv and build the site into _build/html
 #   make test   install everything (test tools too) and run the whole test suite,
 #               ending with the browser tests of the built site (headless Chromium)
+#   make test-unit, make test-notebooks   the unit tests / the chapters alone: Python only, no Node/npm
 #   make lab    open the chapters in JupyterLab
 #   make serve  serve the built site on http://127.0.0.1:8000
 #   make bench  run the benchmarks (not part of the tests)
@@ -20,7 +21,7 @@ APT_INSTALL = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	  else echo "Please install $(1) (Debian/Ubuntu: sudo apt-get install $(1))" >&2; exit 1; fi
 
-.PHONY: setup book test test-unit test-notebooks test-build test-browser lab serve bench clean
+.PHONY: setup setup-python setup-node book test test-unit test-notebooks test-build test-browser lab serve bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +34,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-setup: $(STAMP) $(NODE_STAMP)
+# the Python side (.venv): all that the unit tests, the chapters, JupyterLab and the benchmarks need
+setup-python: $(STAMP)
+# the front-end files (npm): needed only to build the site and to test it in a browser
+setup-node: $(NODE_STAMP)
+setup: setup-python setup-node
 
 book: setup
 	$(BIN)/jupyter-book build .
@@ -42,12 +47,12 @@ book: setup
 # (in this order: test-browser tests the site that test-build has just built)
 test: setup test-unit test-notebooks test-build test-browser
 
-# lablib's unit tests and the doctests in its docstrings
-test-unit: setup
-	$(BIN)/python -m pytest --doctest-modules lablib tests -p no:cacheprovider --ignore=tests/browser
+# lablib's unit tests, the doctests in its docstrings, and the book's own tooling (booktools/)
+test-unit: setup-python
+	$(BIN)/python -m pytest --doctest-modules lablib booktools tests -p no:cacheprovider --ignore=tests/browser
 
 # every chapter top to bottom in a fresh kernel; the notebooks' assert cells are the checks
-test-notebooks: setup
+test-notebooks: setup-python
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadscope \
 	    -p no:cacheprovider --ignore=_build chapters
 
@@ -63,13 +68,13 @@ test-browser: setup
 	test -x $(CHROMIUM) || { $(call APT_INSTALL,chromium); }
 	BOOK_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
-lab: setup
+lab: setup-python
 	$(BIN)/jupyter lab chapters/
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-bench: setup
+bench: setup-python
 	$(BIN)/python -m benchmarks
 
 clean:
