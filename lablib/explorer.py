@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from . import landscapes as _ls
+from . import optimizers as _optimizers
 
 __all__ = ["PathExplorer", "LR_GRID", "MOMENTUM_GRID", "path_data"]
 
@@ -63,6 +64,10 @@ def _grid(values, name: str, low: float, high: float, low_open: bool) -> tuple:
         interval = f"({low:g}, {high:g}]" if low_open else f"[{low:g}, {high:g}]"
         raise ValueError(f"{name} must lie in {interval}, got {list(out)}")
     return out
+
+
+def _takes_momentum(name: str) -> bool:
+    return _optimizers.get(name).takes_momentum
 
 
 def _fmt(v: float) -> str:
@@ -155,7 +160,7 @@ class PathExplorer:
     r"""Optimizer paths on a landscape for a grid of settings, shown with sliders in the browser.
 
     For every optimizer in ``optimizers``, every learning rate in ``lrs`` and
-    (for the optimizers that take one, :data:`lablib.landscapes.MOMENTUM_OPTIMIZERS`)
+    (for the optimizers that take one: ``takes_momentum`` in :data:`lablib.optimizers.OPTIMIZERS`)
     every momentum in ``momenta``, a run of ``steps`` updates from ``x0``:
 
     .. math::
@@ -174,7 +179,7 @@ class PathExplorer:
     x0 : float or (x, y)
         The start point, inside the landscape's drawn range.
     optimizers : sequence of str
-        Names from :data:`lablib.landscapes.OPTIMIZER_NAMES`; with more than one,
+        Names from :data:`lablib.optimizers.OPTIMIZERS`; with more than one,
         each gets a check box.
     steps : int
         Updates per run, 1 to 1000.
@@ -217,14 +222,7 @@ class PathExplorer:
                  max_grad_norm: float | None = None):
         if not isinstance(landscape, _ls.Landscape):
             raise ValueError(f"landscape must be a lablib.landscapes.Landscape, got {type(landscape).__name__}")
-        if isinstance(optimizers, str) or len(optimizers) == 0:
-            raise ValueError(f"optimizers must be a non-empty sequence of names, got {optimizers!r}")
-        names = list(optimizers)
-        for name in names:
-            if name not in _ls.OPTIMIZER_NAMES:
-                raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(_ls.OPTIMIZER_NAMES)}")
-        if len(set(names)) != len(names):
-            raise ValueError(f"optimizers must not repeat, got {names}")
+        names = _optimizers.check_names(optimizers)
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= 1000:
             raise ValueError(f"steps must be an integer from 1 to 1000, got {steps!r}")
         start = np.array(x0, dtype=float).reshape(-1)
@@ -234,7 +232,7 @@ class PathExplorer:
             raise ValueError(f"x0={x0!r} is outside {landscape.name}'s drawn range {landscape.bounds.tolist()}")
         self.lrs = _grid(lrs, "lrs", 0.0, 10.0, low_open=True)
         self.momenta = _grid(momenta, "momenta", 0.0, 0.99, low_open=False)
-        self.uses_momentum = any(n in _ls.MOMENTUM_OPTIMIZERS for n in names)
+        self.uses_momentum = any(_takes_momentum(n) for n in names)
         if lr is None:
             lr = self.lrs[(len(self.lrs) - 1) // 2]
         if lr not in self.lrs:
@@ -255,7 +253,7 @@ class PathExplorer:
         self._widget = None
         self.runs = {}
         for name in names:
-            if name in _ls.MOMENTUM_OPTIMIZERS:
+            if _takes_momentum(name):
                 flat = _ls.sweep(name, landscape, start, self.steps,
                                  {"lr": self.lrs, "momentum": self.momenta}, max_grad_norm=max_grad_norm)
                 m = len(self.momenta)
@@ -276,7 +274,7 @@ class PathExplorer:
         if lr not in self.lrs:
             raise ValueError(f"lr={lr!r} is not on the grid {list(self.lrs)}")
         row = self.runs[name][self.lrs.index(lr)]
-        if name not in _ls.MOMENTUM_OPTIMIZERS:
+        if not _takes_momentum(name):
             if momentum not in (None, 0, 0.0):
                 raise ValueError(f"{name} takes no momentum, got momentum={momentum!r}")
             return row
@@ -326,15 +324,15 @@ class PathExplorer:
     def _make_html(self) -> str:
         import base64
 
-        from .plotting import optimizer_color
         from .plotting.explorer import backdrop
 
         bd = backdrop(self.landscape, title=self.title)
         box = tuple(v * _UNITS for v in bd.axes_box)
         opts, runs = [], []
         for name in self.optimizers:
-            with_m = name in _ls.MOMENTUM_OPTIMIZERS
-            opts.append({"name": name, "color": optimizer_color(name), "m": with_m})
+            entry = _optimizers.get(name)
+            with_m = entry.takes_momentum
+            opts.append({"name": name, "color": entry.color, "m": with_m})
 
             def entry(t):
                 return [path_data(self._picture_points(t, bd), box), self._status(t)]

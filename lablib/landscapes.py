@@ -25,10 +25,15 @@ factory                    dim   loss
 landscape and returns a :class:`Trajectory` (the path and the losses); it
 stops cleanly and says so when the run diverges. :func:`trajectory` does the
 same for an optimizer given by its name in the book (``"SGD"``,
-``"Momentum"``, ``"Adam"``, ...), :func:`sweep` for a grid of settings and
-:func:`compare` for several optimizers at one learning rate (what the
+``"Momentum"``, ``"Adam"``, ...; the names, classes and settings are
+:data:`lablib.optimizers.OPTIMIZERS`), :func:`sweep` for a grid of settings
+(what :class:`lablib.explorer.PathExplorer` stores for its sliders) and
+:func:`compare` for several optimizers at one learning rate (what the live
 sliders of :mod:`lablib.widgets` recompute).
-Drawing lives in :mod:`lablib.plotting.landscapes`; nothing here draws.
+This module computes and never draws (it imports no plotting library): the
+figures of these runs are in :mod:`lablib.plotting.landscapes` and
+:mod:`lablib.plotting.adaptive`, the explorer's picture in
+:mod:`lablib.plotting.explorer`.
 
 NumPy only. Introduced in chapter 5.
 """
@@ -42,6 +47,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from lablib._validate import positive_number as _positive_number
+from lablib.optimizers import OPTIMIZERS, check_names, momentum_names
+from lablib.optimizers import get as get_optimizer
 
 __all__ = [
     "Landscape", "Trajectory",
@@ -675,24 +682,22 @@ def run(make_optimizer: Callable, landscape: Landscape, x0, steps: int, *,
                       diverged=diverged, reason=reason, label=label)
 
 
-#: The optimizer names :func:`trajectory` knows, with the ``lablib.optim`` class each uses.
-OPTIMIZER_NAMES = {
-    "GD": "SGD", "SGD": "SGD", "Momentum": "SGD", "Nesterov": "SGD",
-    "VelocityMomentum": "VelocityMomentum",
-    "AdaGrad": "Adagrad", "RMSprop": "RMSprop", "Adam": "Adam", "AdamW": "AdamW",
-}
+#: The optimizer names :func:`trajectory` knows, with the ``lablib.optim`` class each uses
+#: (read from :data:`lablib.optimizers.OPTIMIZERS`, the one table of them).
+OPTIMIZER_NAMES = {name: entry.cls.__name__ for name, entry in OPTIMIZERS.items()}
 
 
 def trajectory(name: str, landscape: Landscape, x0, steps: int, *, lr: float,
                max_grad_norm: float | None = None, limit: float = 1e6, **hyperparameters) -> Trajectory:
-    r"""Run the optimizer the book calls ``name`` (a key of :data:`OPTIMIZER_NAMES`) on a landscape.
+    r"""Run the optimizer the book calls ``name`` (a key of :data:`lablib.optimizers.OPTIMIZERS`) on a landscape.
 
     ``"GD"`` and ``"SGD"`` are ``optim.SGD`` without momentum; ``"Momentum"`` is
     ``optim.SGD`` with ``momentum`` (default 0.9); ``"Nesterov"`` adds
     ``nesterov=True``; the others are the ``lablib.optim`` classes of those
-    names. Other keyword arguments go to the optimizer. This is the
-    computation behind the widgets of :mod:`lablib.widgets`, kept apart from
-    any drawing so it can be reused.
+    names (the registry's entry says which). Other keyword arguments go to the
+    optimizer. This is the computation behind the explorers of
+    :mod:`lablib.explorer` and :mod:`lablib.widgets`, kept apart from any
+    drawing so it can be reused.
 
     Examples
     --------
@@ -702,18 +707,9 @@ def trajectory(name: str, landscape: Landscape, x0, steps: int, *, lr: float,
 
     Introduced in chapter 5.
     """
-    if name not in OPTIMIZER_NAMES:
-        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZER_NAMES)}")
-    from lablib import optim
-
-    kwargs = dict(hyperparameters)
-    if name in ("GD", "SGD") and kwargs.get("momentum", 0) != 0:
-        raise ValueError(f"{name} has no momentum; use 'Momentum' for momentum={kwargs['momentum']!r}")
-    if name in ("Momentum", "Nesterov"):
-        kwargs.setdefault("momentum", 0.9)
-    if name == "Nesterov":
-        kwargs["nesterov"] = True
-    make = functools.partial(getattr(optim, OPTIMIZER_NAMES[name]), lr=lr, **kwargs)
+    entry = get_optimizer(name)
+    kwargs = entry.settings_with(**hyperparameters)
+    make = functools.partial(entry.cls, lr=lr, **kwargs)
     out = run(make, landscape, x0, steps, max_grad_norm=max_grad_norm, limit=limit, label=name)
     out.settings = {"lr": lr, **kwargs}
     return out
@@ -760,8 +756,8 @@ def sweep(name: str, landscape: Landscape, x0, steps: int, grid: Mapping[str, Se
     return runs
 
 
-#: The names in :data:`OPTIMIZER_NAMES` that take a ``momentum`` setting.
-MOMENTUM_OPTIMIZERS = ("Momentum", "Nesterov", "VelocityMomentum")
+#: The names in :data:`OPTIMIZER_NAMES` that take a ``momentum`` setting (from the registry too).
+MOMENTUM_OPTIMIZERS = momentum_names()
 
 
 def compare(names: Sequence[str], landscape: Landscape, x0, steps: int, *, lr: float,
@@ -769,7 +765,8 @@ def compare(names: Sequence[str], landscape: Landscape, x0, steps: int, *, lr: f
             limit: float = 1e6) -> dict[str, Trajectory]:
     """Run several optimizers from the same start with the same learning rate.
 
-    ``momentum`` goes to the optimizers in :data:`MOMENTUM_OPTIMIZERS` only;
+    ``momentum`` goes to the optimizers that take one (``takes_momentum`` in
+    :data:`lablib.optimizers.OPTIMIZERS`) only;
     the others use their defaults besides ``lr``. This is all a slider's
     callback computes (:mod:`lablib.widgets`), kept apart from the drawing.
 
@@ -786,13 +783,9 @@ def compare(names: Sequence[str], landscape: Landscape, x0, steps: int, *, lr: f
 
     Introduced in chapter 7.
     """
-    if isinstance(names, str) or len(names) == 0:
-        raise ValueError(f"names must be a non-empty sequence of optimizer names, got {names!r}")
-    if len(set(names)) != len(names):
-        raise ValueError(f"names must not repeat, got {list(names)}")
     out = {}
-    for name in names:
-        extra = {"momentum": momentum} if name in MOMENTUM_OPTIMIZERS else {}
+    for name in check_names(names, "names"):
+        extra = {"momentum": momentum} if get_optimizer(name).takes_momentum else {}
         out[name] = trajectory(name, landscape, x0, steps, lr=lr, max_grad_norm=max_grad_norm,
                                limit=limit, **extra)
     return out

@@ -7,8 +7,13 @@ runs and redraws the figure into an image widget (this works the same in
 JupyterLab, classic Jupyter and Colab, and needs no interactive matplotlib
 backend). The landscape is drawn once; a move redraws only the runs and the
 loss plot, which takes a fraction of the time of drawing it all again.
-A slider does nothing on the static web site, so every chapter shows
-the same figure at fixed settings just before each widget.
+
+These sliders need a running kernel. The chapters show them through
+:class:`lablib.explorer.PathExplorer`, whose output carries this widget and a
+kernel-free HTML twin: the book's website shows the twin, whose sliders
+redraw in the browser from runs computed when the book was built (on a
+grid of settings). Any other ipywidget on the website is greyed out, with a
+note that it needs a notebook (``_ext/book_site.py``).
 
 Every function returns the widget (an :class:`Explorer`), so that a test can
 build it and move a slider without a screen::
@@ -30,6 +35,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import landscapes as _ls
+from .optimizers import check_names
 from .plotting import landscapes as _pl
 
 __all__ = [
@@ -314,7 +320,7 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
     x0 : float or (x, y)
         The initial start point.
     optimizers : sequence of str
-        Names known to :func:`lablib.landscapes.trajectory`, all run with the slider's learning rate.
+        Names from :data:`lablib.optimizers.OPTIMIZERS`, all run with the slider's learning rate.
     lr, momentum, steps : initial slider values
         ``momentum=None`` shows no momentum slider (the optimizers then use 0.9 if they take one).
     lr_range : (low, high)
@@ -340,10 +346,7 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
     """
     if not isinstance(landscape, _ls.Landscape):
         raise ValueError(f"landscape must be a Landscape, got {type(landscape).__name__}")
-    names = list(optimizers)
-    for name in names:
-        if name not in _ls.OPTIMIZER_NAMES:
-            raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(_ls.OPTIMIZER_NAMES)}")
+    names = check_names(optimizers)
     sliders = {"lr": lr_slider(lr, *lr_range)}
     if momentum is not None:
         sliders["momentum"] = momentum_slider(momentum)

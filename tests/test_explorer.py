@@ -12,6 +12,7 @@ import yaml
 
 from lablib import landscapes
 from lablib.explorer import LR_GRID, MOMENTUM_GRID, PathExplorer, path_data
+from lablib.plotting import optimizer_color
 from lablib.plotting.explorer import backdrop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def test_html_data_holds_every_run_as_path_data(bowl_explorer):
     assert data["lrs"] == ["0.01", "0.05", "0.2"] and data["momenta"] == ["0", "0.5", "0.9"]
     assert [o["name"] for o in data["opts"]] == ["SGD", "Momentum", "Adam"]
     assert [o["m"] for o in data["opts"]] == [False, True, False]
-    assert [o["color"] for o in data["opts"]] == ["#0072B2", "#E69F00", "#56B4E9"]
+    assert [o["color"] for o in data["opts"]] == [optimizer_color(n) for n in ("SGD", "Momentum", "Adam")]
     runs = data["runs"]
     assert len(runs[0]) == 3 and len(runs[1]) == 3 and all(len(row) == 3 for row in runs[1])
     for d, status in [*runs[0], *runs[2], *(e for row in runs[1] for e in row)]:

@@ -6,38 +6,25 @@ Conventions every plot function follows:
   optional ``ax``; it draws on that axis (or a new one) and returns the axis;
 - it never trains, optimizes or calls ``plt.show()``, and importing it never
   changes matplotlib's global style;
-- each optimizer has one colour throughout the book: :data:`OPTIMIZER_COLORS`.
+- each optimizer has one colour throughout the book, from the book's one
+  table of optimizers (:data:`lablib.optimizers.OPTIMIZERS`):
+  :func:`optimizer_color`.
 
-The functions live in one submodule per part of the book
+The functions live in one submodule per part of the book or kind of figure
 (``lablib.plotting.losses``, ``.gradients``, ``.classifier``,
-``.landscapes``, ``.training``); this package holds what they share.
+``.landscapes``, ``.adaptive``, ``.training``, ``.explorer`` for the
+kernel-free explorer's picture, ``.glossary`` for the glossary's diagrams and
+``.korean`` for the Korean font); this package holds what they share.
 """
 from __future__ import annotations
 
+from lablib.optimizers import OPTIMIZERS as _OPTIMIZERS
+from lablib.optimizers import find as _find
+
 __all__ = ["OPTIMIZER_COLORS", "optimizer_color", "optimizer_color_or", "get_ax"]
 
-#: One colour per optimizer, everywhere in the book (colour-blind-safe Okabe–Ito palette).
-OPTIMIZER_COLORS = {
-    "GD": "#000000",
-    "SGD": "#0072B2",
-    "Momentum": "#E69F00",
-    "Nesterov": "#CC79A7",
-    "AdaGrad": "#009E73",
-    "RMSprop": "#D55E00",
-    "Adam": "#56B4E9",
-    "AdamW": "#8C6D1F",
-}
-
-_ALIASES = {
-    "gd": "GD", "gradient descent": "GD",
-    "sgd": "SGD",
-    "momentum": "Momentum", "sgd+momentum": "Momentum", "sgd with momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-}
+#: Each optimizer's colour by name (read from :data:`lablib.optimizers.OPTIMIZERS`).
+OPTIMIZER_COLORS = {name: entry.color for name, entry in _OPTIMIZERS.items()}
 
 
 def optimizer_color(name: str) -> str:
@@ -46,12 +33,12 @@ def optimizer_color(name: str) -> str:
     Examples
     --------
     >>> optimizer_color("adam")
-    '#56B4E9'
+    '#000000'
     """
-    key = _ALIASES.get(str(name).strip().lower())
-    if key is None:
-        raise ValueError(f"no colour for optimizer {name!r}; known: {', '.join(OPTIMIZER_COLORS)}")
-    return OPTIMIZER_COLORS[key]
+    entry = _find(name)
+    if entry is None:
+        raise ValueError(f"no colour for optimizer {name!r}; known: {', '.join(_OPTIMIZERS)}")
+    return entry.color
 
 
 def optimizer_color_or(name, default=None):
@@ -65,12 +52,8 @@ def optimizer_color_or(name, default=None):
     >>> optimizer_color_or("Momentum"), optimizer_color_or("lr = 0.3", "#123456")
     ('#E69F00', '#123456')
     """
-    if name:
-        try:
-            return optimizer_color(name)
-        except ValueError:
-            pass
-    return default
+    entry = _find(name) if name else None
+    return default if entry is None else entry.color
 
 
 def get_ax(ax=None, figsize=(5.0, 4.0)):
