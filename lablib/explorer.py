@@ -7,7 +7,8 @@ rate (학습률) :math:`\alpha` times momentum (모멘텀) :math:`\gamma`, for e
 optimizer chosen — and writes one self-contained piece of HTML: the landscape's
 contours as a picture (:func:`lablib.plotting.explorer.backdrop`), every path as
 a line over it, and a few lines of JavaScript that show the path for the
-settings under the sliders. No kernel, no network, nothing loaded from elsewhere.
+settings under the sliders (``lablib/web/explorer.js``, styled by ``explorer.css``).
+No kernel, no network, nothing loaded from elsewhere.
 
 In a notebook the same object shows the live ipywidgets version
 (:func:`lablib.widgets.trajectory_explorer`) instead: its output carries both
@@ -37,6 +38,7 @@ import numpy as np
 
 from . import landscapes as _ls
 from . import optimizers as _optimizers
+from . import web
 
 __all__ = ["PathExplorer", "LR_GRID", "MOMENTUM_GRID", "path_data"]
 
@@ -348,7 +350,7 @@ class PathExplorer:
         j0 = self.momenta.index(self.momentum)
         W, H = bd.width * _UNITS, bd.height * _UNITS
         esc = _html.escape
-        parts = [f'<div class="lablib-explorer" id="{uid}">', _STYLE.replace("#UID", f"#{uid}")]
+        parts = [f'<div class="lablib-explorer" id="{uid}">', web.style("explorer.css", uid)]
         # the controls
         parts.append('<div class="lx-controls">')
         parts.append(f'<label>learning rate α <input type="range" class="lx-lr" min="0" '
@@ -405,7 +407,7 @@ class PathExplorer:
         parts.append('</ul>')
         safe_blob = blob.replace("</", "<\\/")          # cannot end the script element early
         parts.append(f'<script type="application/json" class="lx-data">{safe_blob}</script>')
-        parts.append(_SCRIPT.replace("UID", uid))
+        parts.append(web.script("explorer.js", uid))     # shows the runs for the sliders' settings
         parts.append('</div>')
         return "".join(parts)
 
@@ -438,44 +440,3 @@ class PathExplorer:
         bundle.update({k: v for k, v in (view or {}).items() if k != "text/plain"})
         return bundle
 
-
-_STYLE = """<style>
-#UID{max-width:680px;margin:.6em 0;font-size:.92rem;line-height:1.4}
-#UID .lx-controls{display:flex;flex-wrap:wrap;gap:.3em 1.4em;align-items:center;margin-bottom:.3em}
-#UID label{display:inline-flex;align-items:center;gap:.4em;margin:0;white-space:nowrap}
-#UID input[type=range]{width:9.5em;max-width:38vw;margin:0}
-#UID output{display:inline-block;min-width:3.2em;font-variant-numeric:tabular-nums}
-#UID .lx-opts{display:inline-flex;flex-wrap:wrap;gap:.2em .9em}
-#UID .lx-plot{display:block;width:100%;height:auto}
-#UID .lx-status{list-style:none;padding:0;margin:.2em 0 0 0;display:flex;flex-wrap:wrap;gap:.1em 1.4em}
-#UID .lx-status li{margin:0}
-#UID .lx-swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;vertical-align:-.05em}
-</style>"""
-
-# Reads the slider positions, picks the stored runs and swaps their path data in.
-_SCRIPT = """<script>(function () {
-  var root = document.getElementById("UID");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  var data = JSON.parse(root.querySelector("script.lx-data").textContent);
-  var lr = root.querySelector(".lx-lr"), mom = root.querySelector(".lx-momentum");
-  var boxes = root.querySelectorAll(".lx-opt");
-  function update() {
-    var i = +lr.value, j = mom ? +mom.value : 0;
-    root.querySelector(".lx-lr-out").textContent = data.lrs[i];
-    if (mom) root.querySelector(".lx-momentum-out").textContent = data.momenta[j];
-    data.opts.forEach(function (o, k) {
-      var run = o.m ? data.runs[k][i][j] : data.runs[k][i];
-      var on = boxes.length ? boxes[k].checked : true;
-      root.querySelector(".lx-d-" + k).setAttribute("d", run[0]);
-      root.querySelector(".lx-text-" + k).textContent = run[1];
-      root.querySelector(".lx-path-" + k).style.display = on ? "" : "none";
-      root.querySelector(".lx-status-" + k).style.display = on ? "" : "none";
-    });
-    root.dataset.shown = i + "," + j;
-  }
-  lr.addEventListener("input", update);
-  if (mom) mom.addEventListener("input", update);
-  Array.prototype.forEach.call(boxes, function (b) { b.addEventListener("change", update); });
-  update();
-})();</script>"""

@@ -14,7 +14,8 @@ upstream gradient by its local gradients and sending the result to its inputs (b
 * :func:`draw_graph` draws one step (by default the last: everything) on a matplotlib axis;
 * :func:`render_frames` draws every step to PNG images;
 * :func:`step_player` wraps the frames in a small HTML/JavaScript player that works with no
-  kernel (on the static site) and in Jupyter, Colab and Binder;
+  kernel (on the static site) and in Jupyter, Colab and Binder (its script and style are
+  ``lablib/web/step_player.js`` and ``step_player.css``);
 * :mod:`lablib.graph_widgets` has the same steps on an ipywidgets slider for a live notebook.
 
 Everything is drawn with matplotlib: nothing outside pip is needed. The gradients drawn are
@@ -36,6 +37,7 @@ from typing import Optional
 
 import numpy as np
 
+from lablib import web
 from lablib.autograd import Value, _unbroadcast, topological_order
 
 __all__ = ["Step", "Trace", "trace", "draw_graph", "render_frames", "step_player", "StepPlayer",
@@ -586,54 +588,19 @@ class StepPlayer:
         uid = "lablib-steps-" + uuid.uuid4().hex[:12]
         srcs = ["data:image/png;base64," + base64.b64encode(f).decode("ascii") for f in self.frames]
         n = len(srcs)
-        button = ('<button type="button" data-go="{go}" title="{title}" '
-                  'style="min-width:2.6em;padding:2px 6px;cursor:pointer">{text}</button>')
+        button = '<button type="button" data-go="{go}" title="{title}">{text}</button>'
         buttons = "".join(button.format(go=go, title=html.escape(title), text=text) for go, title, text in (
             ("first", "First step", "|◀"), ("prev", "Previous step", "◀ back"), ("play", "Play / pause", "▶ play"),
             ("next", "Next step", "next ▶"), ("last", "Last step", "▶|")))
-        return f"""<div id="{uid}" class="lablib-steps" style="max-width:100%">
-<img src="{srcs[0]}" alt="{html.escape(self.captions[0])}" style="max-width:100%;height:auto;display:block">
-<div style="display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:4px">
-{buttons}
-<input type="range" min="0" max="{n - 1}" value="0" step="1" aria-label="step" style="flex:1;min-width:8em">
-<span class="lablib-steps-count" style="font-family:monospace">1/{n}</span>
-</div>
-</div>
-<script>
-(function() {{
-  var root = document.getElementById({json.dumps(uid)});
-  if (!root) return;
-  var frames = {json.dumps(srcs)};
-  var captions = {json.dumps(self.captions, ensure_ascii=False)};
-  var img = root.querySelector("img"), slider = root.querySelector("input[type=range]");
-  var count = root.querySelector(".lablib-steps-count"), timer = null, i = 0;
-  var play = root.querySelector('[data-go="play"]');
-  function show(k) {{
-    i = Math.max(0, Math.min(frames.length - 1, k));
-    img.src = frames[i]; img.alt = captions[i]; slider.value = i;
-    count.textContent = (i + 1) + "/" + frames.length;
-  }}
-  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; }} play.textContent = "\u25b6 play"; }}
-  slider.addEventListener("input", function() {{ stop(); show(parseInt(slider.value, 10)); }});
-  root.querySelectorAll("button[data-go]").forEach(function(b) {{
-    b.addEventListener("click", function() {{
-      var go = b.getAttribute("data-go");
-      if (go === "play") {{
-        if (timer) {{ stop(); return; }}
-        if (i === frames.length - 1) show(0);
-        play.textContent = "|| pause";
-        timer = setInterval(function() {{
-          if (i >= frames.length - 1) {{ stop(); }} else {{ show(i + 1); }}
-        }}, {self.interval_ms});
-        return;
-      }}
-      stop();
-      show(go === "first" ? 0 : go === "prev" ? i - 1 : go === "next" ? i + 1 : frames.length - 1);
-    }});
-  }});
-  show(0);
-}})();
-</script>"""
+        data = json.dumps({"frames": srcs, "captions": self.captions, "interval": self.interval_ms},
+                          ensure_ascii=False).replace("</", "<\\/")     # cannot end the script element early
+        return (f'<div id="{uid}" class="lablib-steps">{web.style("step_player.css", uid)}\n'
+                f'<img src="{srcs[0]}" alt="{html.escape(self.captions[0])}">\n'
+                f'<div class="lablib-steps-controls">\n{buttons}\n'
+                f'<input type="range" min="0" max="{n - 1}" value="0" step="1" aria-label="step">\n'
+                f'<span class="lablib-steps-count">1/{n}</span>\n</div>\n'
+                f'<script type="application/json" class="lablib-steps-data">{data}</script>\n'
+                f'{web.script("step_player.js", uid)}</div>')
 
 
 def step_player(root, dpi: int = 100, interval_ms: int = 1200) -> StepPlayer:

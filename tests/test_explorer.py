@@ -137,6 +137,32 @@ def test_path_data_clips_far_points_and_drops_repeats():
         path_data([1, 2, 3], box)
 
 
+def test_script_and_style_are_the_package_files(bowl_explorer):
+    """explorer.js / .css live in lablib/web/ (package data), filled in with this explorer's id."""
+    html = bowl_explorer.html()
+    uid = re.search(r'id="(lx-[^"]+)"', html).group(1)
+    for name in ("explorer.js", "explorer.css"):
+        text = (ROOT / "lablib" / "web" / name).read_text(encoding="utf-8")
+        assert "__ROOT_ID__" in text and text.replace("__ROOT_ID__", uid) in html
+    assert "__ROOT_ID__" not in html
+
+
+def test_the_package_ships_the_browser_files():
+    """Every file in lablib/web/ is package data in pyproject.toml, and importlib.resources finds it."""
+    import fnmatch
+
+    from lablib import web
+
+    tomllib = pytest.importorskip("tomllib")        # Python 3.11+
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["lablib.web"]
+    files = sorted(p.name for p in (ROOT / "lablib" / "web").iterdir() if p.suffix in (".js", ".css"))
+    assert files == ["explorer.css", "explorer.js", "step_player.css", "step_player.js"]
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pat) for pat in patterns), name
+        assert web.read(name) == (ROOT / "lablib" / "web" / name).read_text(encoding="utf-8")
+
+
 def test_nbytes_and_save(tmp_path, bowl_explorer):
     assert bowl_explorer.nbytes == len(bowl_explorer.html().encode())
     assert bowl_explorer.nbytes < 60_000

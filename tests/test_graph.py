@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lablib import graph
+from lablib import graph, web
 from lablib.autograd import Value, maximum
 
 
@@ -205,6 +205,9 @@ def test_step_player_html_is_self_contained():
     assert len(player) == 6 and html.count("data:image/png;base64,") == 7
     assert "<script>" in html and "http" not in html          # no CDN: works offline and on the site
     assert graph.trace(root).captions[3] in html
+    uid = html.split('id="', 1)[1].split('"', 1)[0]
+    for name in ("step_player.js", "step_player.css"):       # the package's files (lablib/web/)
+        assert web.read(name).replace("__ROOT_ID__", uid) in html
     other = graph.step_player(root, dpi=40)._repr_html_()
     ids = {h.split('id="', 1)[1].split('"', 1)[0] for h in (html, other)}
     assert len(ids) == 2                                      # two players on a page do not clash
