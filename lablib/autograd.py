@@ -33,6 +33,35 @@ Operations: ``+ - * / **``, unary ``-``, :meth:`~Value.exp`,
 its inputs, its operation's name (``op``) and an optional ``label``, which
 :mod:`lablib.graph` uses to draw the graph.
 
+Adding an operation
+-------------------
+Every operation is written the same way: compute the output from the
+inputs' ``.data`` with NumPy, then return :meth:`Value.from_op` of that
+output, the inputs, the operation's name, and its backward closure. A
+``tanh`` written outside the engine::
+
+    def tanh(x: Value) -> Value:
+        t = np.tanh(x.data)                         # forward
+        return Value.from_op(t, (x,), "tanh",
+                             lambda g: (g * (1 - t * t),))   # backward
+
+The closure contract: the backward closure takes the upstream gradient
+``g`` (an array of the output's shape) and returns a tuple with **one
+gradient per input, in the order of the inputs**, each ``g`` times that
+input's local gradient. A gradient may have the output's shape where NumPy
+broadcast an input (:meth:`~Value.backward` sums it back); it is a new array
+or ``g`` itself, never ``g`` changed in place (``+`` hands the same ``g`` to
+both inputs); it is ``None`` only for a constant input
+(:attr:`~Value.is_constant`), whose gradient nobody needs. An operation
+that accepts numbers as well as Values first makes them constants with
+:func:`as_value`. :meth:`~Value.backward` refuses a closure that breaks
+the contract, with a ValueError.
+
+The operators in this module follow the pattern with one difference, for
+speed: they read their inputs' data as the engine keeps it (see *Speed*),
+through ``a, b = _check_binary_args(self, other, "*")``, which also checks
+that the shapes broadcast, or ``self._data`` for one input.
+
 Gradients accumulate
 --------------------
 Leaves (Values you create: inputs and parameters) *accumulate*: a second
@@ -52,11 +81,13 @@ On a graph of single numbers the engine keeps up with micrograd (see
 ``benchmarks/bench_autograd.py``), because the work per node is small:
 inside the engine a single number is a NumPy scalar, about ten times faster
 to compute with than a 0-d array (``.data`` and ``.grad`` still hand out 0-d
-arrays); results of operations are kept without checks or copies; a
-gradient is made only when it is first needed, and copied only when it is
-read or added to in place; and the topological order creates no object per
-node, so Python's garbage collector is not woken up to trace the whole
-graph while ``backward()`` runs.
+arrays, so the operators read ``._data``, the data as the engine keeps it:
+reading ``.data`` would turn it into an array for good); results of
+operations are kept without checks or copies (:meth:`~Value.from_op`); a
+gradient is made only when it is first needed (``_clear_grad``), and copied
+only when it is read or added to in place (``_add_grad``); and the
+topological order creates no object per node, so Python's garbage collector
+is not woken up to trace the whole graph while ``backward()`` runs.
 
 With :mod:`lablib.optim`
 ------------------------
@@ -75,7 +106,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-__all__ = ["Value", "maximum", "topological_order", "zero_grad",
+__all__ = ["Value", "as_value", "maximum", "topological_order", "zero_grad",
            "cross_entropy"]
 
 # What users may pass as data: booleans, integers and real floats.
@@ -126,6 +157,34 @@ def _unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g.reshape(shape)
 
 
+def _closure_error(node: "Value", grads) -> ValueError:
+    """What is wrong with what ``node``'s backward closure returned."""
+    got = (f"{len(grads)} gradients" if type(grads) is tuple
+           else f"an object of type {type(grads).__name__}")
+    return ValueError(
+        f"the backward closure of a {node.op!r} operation returned {got}; it "
+        f"must return a tuple with one gradient per input ({len(node._prev)}"
+        f", None only for a constant input)")
+
+
+def _check_binary_args(a: "Value", b: "Value", symbol: str) -> tuple:
+    """The data of ``a`` and ``b`` as the engine keeps it (see *Speed*).
+
+    A ValueError if their shapes do not broadcast.
+    """
+    x, y = a._data, b._data
+    if x.shape == y.shape or not x.shape or not y.shape:
+        return x, y
+    try:
+        np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(
+            f"cannot broadcast shapes {x.shape} and {y.shape} in a {symbol} "
+            f"b: aligned from the right, each pair of axis lengths must be "
+            f"equal or one of them 1") from None
+    return x, y
+
+
 def _format_number(x: float) -> str:
     x = float(x)
     return repr(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
@@ -145,6 +204,10 @@ class Value:
 
     Attributes
     ----------
+    is_constant : bool
+        True for a number written into an expression, made a Value by
+        :func:`as_value`: a leaf that gets no gradient, for which a
+        backward closure may return ``None``.
     op : str
         The operation that produced this Value (``""`` for a leaf: an
         input or a parameter).
@@ -169,7 +232,7 @@ class Value:
     """
 
     __slots__ = ("_data", "_grad", "_owns_grad", "label", "op", "_prev",
-                 "_backward", "_const", "__weakref__")
+                 "_backward", "is_constant", "__weakref__")
     # NumPy defers to Value: ndarray * Value calls Value.__rmul__.
     __array_ufunc__ = None
 
@@ -180,12 +243,12 @@ class Value:
         data = _as_float_array(data, "Value data")
         self._data = data[()] if data.ndim == 0 else data   # see _FAST
         self._grad = _ZEROS        # zeros, made when first read
-        self._owns_grad = False    # see _accumulate
+        self._owns_grad = False    # see _add_grad
         self.label = label
         self.op = ""
         self._prev: tuple = ()     # the inputs, in order (a leaf has none)
         self._backward = None      # upstream gradient -> one per input
-        self._const = False        # a number lifted into the graph
+        self.is_constant = False   # a number in an expression (as_value)
 
     # -- data and grad: float64 arrays of one fixed shape ---------------------
     @property
@@ -223,7 +286,7 @@ class Value:
         elif self._grad is not None and not (
                 self._owns_grad and isinstance(self._grad, np.ndarray)):
             # a NumPy scalar (_FAST), or an array that other Values may
-            # share (_accumulate): from now on, an array of its own
+            # share (_add_grad): from now on, an array of its own
             self._grad = np.array(self._grad, dtype=np.float64)
             self._owns_grad = True
         return self._grad
@@ -260,6 +323,11 @@ class Value:
         """True for a Value made by the user, not by an operation."""
         return not self._prev
 
+    @property
+    def _const(self) -> bool:
+        """:attr:`is_constant`, by its older name (:mod:`lablib.graph`)."""
+        return self.is_constant
+
     def item(self) -> float:
         """The data as a Python float, like ``torch.Tensor.item``."""
         if self._data.size != 1:
@@ -279,85 +347,76 @@ class Value:
 
     # -- building the graph ---------------------------------------------------
     @staticmethod
-    def _lift(other) -> "Value":
-        """Values pass through; numbers become constants in the graph."""
-        if isinstance(other, Value):
-            return other
-        if type(other) in (float, int):      # the common case, kept fast
-            const = Value.__new__(Value)
-            const._data = np.float64(other)
-            const._grad, const._owns_grad = _ZEROS, False
-            const.op, const._prev, const._backward = "", (), None
-            const._const, const.label = True, _format_number(other)
-            return const
-        if not isinstance(other, (numbers.Real, np.ndarray, np.generic,
-                                  list, tuple)):
-            raise ValueError(f"cannot combine a Value with "
-                             f"{type(other).__name__} {other!r}")
-        const = Value(other)
-        const._const = True
-        if const._data.size == 1:
-            const.label = _format_number(const._data.reshape(()))
-        return const
+    def from_op(data, inputs: tuple, op: str, backward) -> "Value":
+        r"""The output of an operation: its data, inputs, name and closure.
 
-    @staticmethod
-    def _result(data, inputs: tuple, op: str, backward) -> "Value":
-        """The output of an operation: its data, inputs, name and closure.
+        Every operation ends with it (see *Adding an operation* in the
+        module's notes).
 
-        ``data`` is NumPy's fresh result on float64 arrays or scalars, so
-        it is kept as it is, without checks or a copy.
+        Parameters
+        ----------
+        data : numpy.ndarray or numpy.float64
+            The output, computed with NumPy from the inputs' data. Kept as
+            it is, without checks or a copy: pass a fresh result.
+        inputs : tuple of Value
+            The Values it was computed from, in order.
+        op : str
+            The operation's name, shown when the graph is drawn.
+        backward : callable
+            The backward closure: ``backward(g)`` takes the upstream
+            gradient :math:`\partial L/\partial\,\mathrm{out}` (the
+            output's shape) and returns a tuple with one gradient per
+            input, in order: ``g`` times the local gradient, ``None`` only
+            for a constant input.
+
+        Examples
+        --------
+        A new operation, :math:`x^3` with local gradient :math:`3x^2`:
+
+        >>> def cube(x):
+        ...     a = x.data
+        ...     return Value.from_op(a ** 3, (x,), "cube",
+        ...                          lambda g: (g * 3 * a ** 2,))
+        >>> x = Value(2.0)
+        >>> y = cube(x); y.backward()
+        >>> y, float(x.grad)
+        (Value(8.0, op='cube'), 12.0)
         """
         out = Value.__new__(Value)
         out._data = (data if type(data) in _FAST
                      else np.asarray(data, dtype=np.float64))
         out._grad, out._owns_grad = _ZEROS, False
         out.label, out.op, out._prev = "", op, inputs
-        out._backward, out._const = backward, False
+        out._backward, out.is_constant = backward, False
         return out
-
-    def _binary_shapes(self, other: "Value", symbol: str) -> None:
-        a, b = self._data.shape, other._data.shape
-        if a == b or not a or not b:
-            return
-        try:
-            np.broadcast_shapes(a, b)
-        except ValueError:
-            raise ValueError(
-                f"cannot broadcast shapes {self.shape} and {other.shape} in "
-                f"a {symbol} b: aligned from the right, each pair of axis "
-                f"lengths must be equal or one of them 1") from None
 
     # -- arithmetic -----------------------------------------------------------
     def __add__(self, other) -> "Value":
-        other = Value._lift(other)
-        self._binary_shapes(other, "+")
-        # ._data holds what .data shows (one number: a NumPy scalar)
+        other = as_value(other)                       # a number: a constant
+        a, b = _check_binary_args(self, other, "+")   # self.data, other.data
         # add distributes: each input receives the upstream gradient as is
-        return Value._result(self._data + other._data, (self, other), "+",
-                             lambda g: (g, g))
+        return Value.from_op(a + b, (self, other), "+", lambda g: (g, g))
 
     def __mul__(self, other) -> "Value":
-        other = Value._lift(other)
-        self._binary_shapes(other, "*")
+        other = as_value(other)                       # a number: a constant
+        a, b = _check_binary_args(self, other, "*")   # self.data, other.data
         # multiply swaps: each input receives the upstream gradient
         # times the *other* input
-        return Value._result(self._data * other._data, (self, other), "*",
-                             lambda g: (g * other._data, g * self._data))
+        return Value.from_op(a * b, (self, other), "*",
+                             lambda g: (g * b, g * a))
 
     def __sub__(self, other) -> "Value":
-        other = Value._lift(other)
-        self._binary_shapes(other, "-")
-        return Value._result(self._data - other._data, (self, other), "-",
-                             lambda g: (g, -g))
+        other = as_value(other)
+        a, b = _check_binary_args(self, other, "-")
+        return Value.from_op(a - b, (self, other), "-", lambda g: (g, -g))
 
     def __truediv__(self, other) -> "Value":
-        other = Value._lift(other)
-        self._binary_shapes(other, "/")
-        if np.any(other._data == 0):
+        other = as_value(other)
+        a, b = _check_binary_args(self, other, "/")
+        if np.any(b == 0):
             raise ValueError("division by zero: the divisor has entries "
                              "equal to 0")
-        a, b = self._data, other._data
-        return Value._result(a / b, (self, other), "/",
+        return Value.from_op(a / b, (self, other), "/",
                              lambda g: (g / b, -g * a / (b * b)))
 
     def __pow__(self, other) -> "Value":
@@ -367,14 +426,13 @@ class Value:
                 raise ValueError("a constant exponent must be a single "
                                  "number; use a Value for an array of them")
             return self._pow_const(float(p))
-        self._binary_shapes(other, "**")
-        a, b = self._data, other._data
+        a, b = _check_binary_args(self, other, "**")
         if np.any(a <= 0):
             raise ValueError("a ** b with a Value exponent b needs a base "
                              "a > 0 everywhere (the gradient with respect "
                              "to b is a^b log a)")
         out = a ** b
-        return Value._result(out, (self, other), "**",
+        return Value.from_op(out, (self, other), "**",
                              lambda g: (g * b * a ** (b - 1),
                                         g * out * np.log(a)))
 
@@ -390,32 +448,32 @@ class Value:
 
         def local():
             return np.zeros_like(a) if p == 0 else p * a ** (p - 1)
-        return Value._result(a ** p, (self, Value._lift(p)), "**",
+        return Value.from_op(a ** p, (self, as_value(p)), "**",
                              lambda g: (g * local(), None))
 
     def __neg__(self) -> "Value":
-        return Value._result(-self._data, (self,), "neg", lambda g: (-g,))
+        return Value.from_op(-self._data, (self,), "neg", lambda g: (-g,))
 
     def __radd__(self, other) -> "Value":
-        return Value._lift(other) + self
+        return as_value(other) + self
 
     def __rsub__(self, other) -> "Value":
-        return Value._lift(other) - self
+        return as_value(other) - self
 
     def __rmul__(self, other) -> "Value":
-        return Value._lift(other) * self
+        return as_value(other) * self
 
     def __rtruediv__(self, other) -> "Value":
-        return Value._lift(other) / self
+        return as_value(other) / self
 
     def __rpow__(self, other) -> "Value":
-        return Value._lift(other) ** self
+        return as_value(other) ** self
 
     # -- elementwise functions ------------------------------------------------
     def exp(self) -> "Value":
         """e^x; the local gradient is e^x itself."""
         out = np.exp(self._data)
-        return Value._result(out, (self,), "exp", lambda g: (g * out,))
+        return Value.from_op(out, (self,), "exp", lambda g: (g * out,))
 
     def log(self) -> "Value":
         """Natural logarithm, local gradient 1/x.
@@ -427,12 +485,12 @@ class Value:
             raise ValueError(f"log of a non-positive number (smallest entry "
                              f"{np.min(self._data):g}); log needs x > 0")
         a = self._data
-        return Value._result(np.log(a), (self,), "log", lambda g: (g / a,))
+        return Value.from_op(np.log(a), (self,), "log", lambda g: (g / a,))
 
     def tanh(self) -> "Value":
         """tanh x; the local gradient is 1 - tanh² x."""
         t = np.tanh(self._data)
-        return Value._result(t, (self,), "tanh",
+        return Value.from_op(t, (self,), "tanh",
                              lambda g: (g * (1 - t * t),))
 
     def sigmoid(self) -> "Value":
@@ -442,13 +500,13 @@ class Value:
         overflow for large :math:`|x|`.
         """
         s = np.exp(-np.logaddexp(0.0, -self._data))
-        return Value._result(s, (self,), "sigmoid",
+        return Value.from_op(s, (self,), "sigmoid",
                              lambda g: (g * s * (1 - s),))
 
     def relu(self) -> "Value":
         """max(x, 0); local gradient 1 where x > 0, else 0 (as PyTorch)."""
         a = self._data
-        return Value._result(np.maximum(a, 0.0), (self,), "relu",
+        return Value.from_op(np.maximum(a, 0.0), (self,), "relu",
                              lambda g: (g * (a > 0),))
 
     # -- reductions -----------------------------------------------------------
@@ -479,7 +537,7 @@ class Value:
         """Sum (along ``axis``); every entry gets the upstream gradient."""
         axis = self._check_axis(axis)
         out = np.sum(self._data, axis=axis, keepdims=keepdims)
-        return Value._result(out, (self,), "sum",
+        return Value.from_op(out, (self,), "sum",
                              lambda g: (self._expand(g, axis, keepdims),))
 
     def mean(self, axis=None, keepdims: bool = False) -> "Value":
@@ -489,7 +547,7 @@ class Value:
             raise ValueError("mean of an empty Value")
         out = np.mean(self._data, axis=axis, keepdims=keepdims)
         count = self._data.size / np.size(out)   # entries per mean
-        return Value._result(
+        return Value.from_op(
             out, (self,), "mean",
             lambda g: (self._expand(g, axis, keepdims) / count,))
 
@@ -507,11 +565,11 @@ class Value:
             winners = self._data == self._expand(out, axis, keepdims)
             share = winners / np.sum(winners, axis=axis, keepdims=True)
             return (self._expand(g, axis, keepdims) * share,)
-        return Value._result(out, (self,), "max", backward)
+        return Value.from_op(out, (self,), "max", backward)
 
     # -- matrix multiplication ------------------------------------------------
     def __matmul__(self, other) -> "Value":
-        other = Value._lift(other)
+        other = as_value(other)
         a, b = self._data, other._data
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"a @ b needs arrays with at least one axis; "
@@ -535,17 +593,17 @@ class Value:
             g2 = np.expand_dims(g, -2) if a.ndim == 1 else g
             g2 = np.expand_dims(g2, -1) if b.ndim == 1 else g2
             ga = gb = None               # a constant (e.g. data) needs none
-            if not self._const:
+            if not self.is_constant:
                 ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape)
                 ga = ga.reshape(a.shape)
-            if not other._const:
+            if not other.is_constant:
                 gb = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
                 gb = gb.reshape(b.shape)
             return ga, gb
-        return Value._result(out, (self, other), "@", backward)
+        return Value.from_op(out, (self, other), "@", backward)
 
     def __rmatmul__(self, other) -> "Value":
-        return Value._lift(other) @ self
+        return as_value(other) @ self
 
     # -- the backward pass ----------------------------------------------------
     def backward(self, gradient=None) -> None:
@@ -569,32 +627,43 @@ class Value:
         >>> loss.backward(); float(w.grad)      # accumulated
         12.0
         """
+        seed = self._check_backward_args(gradient)   # dL/dself: 1 for a loss
+        order = topological_order(self)
+        for node in order:
+            if node._prev:                 # intermediate results restart at 0
+                node._clear_grad()
+        self._add_grad(seed)
+        # one node at a time, the output first: apply the chain rule
+        for node in reversed(order):
+            if not node._prev:             # an input: nothing to pass on
+                continue
+            grads = node._backward(node._grad)   # upstream x local, per input
+            if type(grads) is not tuple or len(grads) != len(node._prev):
+                raise _closure_error(node, grads)
+            for inp, g in zip(node._prev, grads):
+                if not inp.is_constant:
+                    inp._add_grad(g)       # inp.grad += g
+
+    def _check_backward_args(self, gradient) -> np.ndarray:
+        """The seed gradient for :meth:`backward`, or a ValueError."""
         if gradient is None:
             if self._data.size != 1:
                 raise ValueError(
                     f"backward() without a gradient needs a single number "
                     f"(the loss); this Value has shape {self.shape}. Pass "
                     f"gradient= (dL/dself) of that shape")
-            seed = np.ones_like(self._data)
-        else:
-            seed = _as_float_array(gradient, "the gradient")
-            if seed.shape != self.shape:
-                raise ValueError(f"the gradient must have this Value's shape"
-                                 f" {self.shape}; got shape {seed.shape}")
-        order = topological_order(self)
-        for node in order:
-            if node._prev:             # intermediate results restart at 0
-                node._grad = _ZEROS
-        self._accumulate(seed)
-        for node in reversed(order):   # the output first
-            if not node._prev:         # an input: nothing to pass on
-                continue
-            grads = node._backward(node._grad)  # upstream x local
-            for inp, g in zip(node._prev, grads):
-                if not inp._const:
-                    inp._accumulate(g)          # inp.grad += g
+            return np.ones_like(self._data)
+        seed = _as_float_array(gradient, "the gradient")
+        if seed.shape != self.shape:
+            raise ValueError(f"the gradient must have this Value's shape"
+                             f" {self.shape}; got shape {seed.shape}")
+        return seed
 
-    def _accumulate(self, g) -> None:
+    def _clear_grad(self) -> None:
+        """``.grad = 0`` at the start of a backward pass (zeros made on read)."""
+        self._grad = _ZEROS
+
+    def _add_grad(self, g) -> None:
         """``.grad += g``, with ``g`` first summed back to the data's shape.
 
         ``g`` has the shape of the operation's output, which is larger than
@@ -604,8 +673,16 @@ class Value:
         unchanged), it is never changed in place, and ``.grad`` hands out a
         copy of it.
         """
-        if g.shape != self._data.shape:
-            g = _unbroadcast(g, self._data.shape)
+        try:
+            if g.shape != self._data.shape:
+                g = _unbroadcast(g, self._data.shape)
+        except (AttributeError, IndexError, ValueError):
+            got = f"shape {g.shape}" if hasattr(g, "shape") else repr(g)
+            raise ValueError(
+                f"a backward closure gave a gradient of {got} for an input "
+                f"of shape {self.shape}: it must return one gradient per "
+                f"input, of the input's or the output's shape (None only for "
+                f"a constant)") from None
         grad = self._grad
         if grad is _ZEROS or grad is None:     # the first contribution
             self._grad, self._owns_grad = g, False
@@ -622,6 +699,43 @@ class Value:
             grad[...] = 0.0
         else:
             self._grad = _ZEROS
+
+
+def as_value(x) -> Value:
+    """A Value as it is; a number or an array as a constant Value.
+
+    A constant is a leaf that gets no gradient (:attr:`Value.is_constant`),
+    like a tensor without ``requires_grad`` in PyTorch: the 1 in ``x + 1``,
+    or the data ``X`` in ``X @ W``. Operations that accept numbers call it
+    on their operands.
+
+    Examples
+    --------
+    >>> c = as_value(2)
+    >>> c, c.is_constant
+    (Value(2.0, label='2'), True)
+    >>> x = Value(1.0); as_value(x) is x
+    True
+
+    Introduced in chapter 4.
+    """
+    if isinstance(x, Value):
+        return x
+    if type(x) in (float, int):          # the common case, kept fast
+        const = Value.__new__(Value)
+        const._data = np.float64(x)
+        const._grad, const._owns_grad = _ZEROS, False
+        const.op, const._prev, const._backward = "", (), None
+        const.is_constant, const.label = True, _format_number(x)
+        return const
+    if not isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
+        raise ValueError(f"cannot combine a Value with "
+                         f"{type(x).__name__} {x!r}")
+    const = Value(x)
+    const.is_constant = True
+    if const._data.size == 1:
+        const.label = _format_number(const._data.reshape(()))
+    return const
 
 
 def maximum(a, b) -> Value:
@@ -642,11 +756,10 @@ def maximum(a, b) -> Value:
     """
     if not isinstance(a, Value) and not isinstance(b, Value):
         raise ValueError("maximum() needs at least one Value")
-    a, b = Value._lift(a), Value._lift(b)
-    a._binary_shapes(b, "max")
-    x, y = a._data, b._data
+    a, b = as_value(a), as_value(b)
+    x, y = _check_binary_args(a, b, "max")
     share = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
-    return Value._result(np.maximum(x, y), (a, b), "max",
+    return Value.from_op(np.maximum(x, y), (a, b), "max",
                          lambda g: (g * share, g * (1 - share)))
 
 

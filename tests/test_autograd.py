@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from lablib.autograd import Value, cross_entropy, maximum, topological_order, zero_grad
+from lablib.autograd import Value, as_value, cross_entropy, maximum, topological_order, zero_grad
 
 RTOL, ATOL = 1e-10, 1e-12
 
@@ -21,6 +21,29 @@ def leaf(data, label=""):
     """The same leaf in both engines."""
     data = np.asarray(data, dtype=np.float64)
     return Value(data, label=label), torch.tensor(data, dtype=torch.float64, requires_grad=True)
+
+
+def backward_like_torch(out, leaves, rng=None):
+    """Check the output pair (lablib, torch) agrees, backward both, check every leaf pair's gradient agrees.
+
+    With ``rng``, both backward passes start from the same random seed gradient (any output shape);
+    without, from 1 (a single number). A leaf torch gave no gradient (not on the output's path) must
+    have zeros. Returns the lablib output.
+    """
+    out, out_t = out
+    assert out.shape == tuple(out_t.shape)
+    close(out.data, out_t.detach().numpy())
+    if rng is None:
+        out.backward()
+        out_t.backward()
+    else:
+        seed = rng.normal(size=out.shape)
+        out.backward(seed)
+        out_t.backward(torch.from_numpy(seed))
+    for v, t in leaves:
+        assert v.grad.shape == v.data.shape and v.grad.dtype == np.float64
+        close(v.grad, t.grad.numpy() if t.grad is not None else np.zeros(v.shape))
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -181,13 +204,7 @@ ALL_OPS = {"neg", "exp", "log", "tanh", "sigmoid", "relu", "pow_const", "sum", "
 def test_random_expressions_match_torch_autograd(chunk):
     used = set()
     for seed in range(chunk * 40, chunk * 40 + 40):
-        (out, out_t), leaves = random_expression(seed, used)
-        close(out.data, out_t.detach().numpy())
-        out.backward()
-        out_t.backward()
-        for v, t in leaves:
-            assert v.grad.shape == v.data.shape and v.grad.dtype == np.float64
-            close(v.grad, t.grad.numpy() if t.grad is not None else np.zeros(v.shape))
+        backward_like_torch(*random_expression(seed, used))
     assert used == ALL_OPS, f"operators not exercised: {ALL_OPS - used}"
 
 
@@ -198,11 +215,7 @@ def test_random_expression_with_a_seed_gradient_matches_torch():
         a, b = leaf(rng_e.normal(size=(4, 1, 3))), leaf(rng_e.normal(size=(2, 3)))
         out = (a[0] * b[0]).tanh() - b[0].exp().sum(axis=0, keepdims=True)
         out_t = (a[1] * b[1]).tanh() - b[1].exp().sum(dim=0, keepdim=True)
-        seed_grad = rng.normal(size=out.shape)
-        out.backward(seed_grad)
-        out_t.backward(torch.from_numpy(seed_grad))
-        close(a[0].grad, a[1].grad.numpy())
-        close(b[0].grad, b[1].grad.numpy())
+        backward_like_torch((out, out_t), [a, b], rng)
 
 
 # ------------------------------------------------------------------------------------------
@@ -221,14 +234,7 @@ def test_each_binary_operator_broadcasts_like_torch(name, shapes):
     rng = np.random.default_rng(abs(hash((name, shapes))) % 2**32)
     a = leaf(rng.uniform(0.5, 2.0, size=shapes[0]))          # positive: a ** b and a / b are defined
     b = leaf(rng.uniform(-1.5, 1.5, size=shapes[1]) + (2.0 if name == "div" else 0.0))
-    out, out_t = CASES[name](a[0], b[0]), CASES[name](a[1], b[1])
-    assert out.shape == tuple(out_t.shape)
-    close(out.data, out_t.detach().numpy())
-    w = rng.normal(size=out.shape)
-    out.backward(w)
-    out_t.backward(torch.from_numpy(w))
-    close(a[0].grad, a[1].grad.numpy())
-    close(b[0].grad, b[1].grad.numpy())
+    backward_like_torch((CASES[name](a[0], b[0]), CASES[name](a[1], b[1])), [a, b], rng)
 
 
 @pytest.mark.parametrize("shapes", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
@@ -236,13 +242,7 @@ def test_each_binary_operator_broadcasts_like_torch(name, shapes):
 def test_matmul_every_shape_rule_like_torch(shapes):
     rng = np.random.default_rng(len(shapes[0]) * 10 + len(shapes[1]))
     a, b = leaf(rng.normal(size=shapes[0])), leaf(rng.normal(size=shapes[1]))
-    out, out_t = a[0] @ b[0], a[1] @ b[1]
-    close(out.data, out_t.detach().numpy())
-    w = rng.normal(size=out.shape)
-    out.backward(w)
-    out_t.backward(torch.from_numpy(w))
-    close(a[0].grad, a[1].grad.numpy())
-    close(b[0].grad, b[1].grad.numpy())
+    backward_like_torch((a[0] @ b[0], a[1] @ b[1]), [a, b], rng)
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "max"])
@@ -254,35 +254,23 @@ def test_reductions_like_torch(name, axis, keepdims):
     out = getattr(a[0], name)(axis=axis, keepdims=keepdims)
     dims = tuple(range(3)) if axis is None else axis
     fn = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax}[name]
-    out_t = fn(a[1], dim=dims, keepdim=keepdims)
-    assert out.shape == tuple(out_t.shape)
-    close(out.data, out_t.detach().numpy())
-    w = rng.normal(size=out.shape)
-    out.backward(w)
-    out_t.backward(torch.from_numpy(w))
-    close(a[0].grad, a[1].grad.numpy())
+    backward_like_torch((out, fn(a[1], dim=dims, keepdim=keepdims)), [a], rng)
 
 
 def test_ties_share_the_gradient_like_torch():
     # max of a vector with a tied maximum, and elementwise maximum at ties: torch splits evenly
     a = leaf([1.0, 3.0, 3.0, -2.0])
-    a[0].max().backward()
-    torch.amax(a[1]).backward()
-    close(a[0].grad, a[1].grad.numpy())
+    backward_like_torch((a[0].max(), torch.amax(a[1])), [a])
     np.testing.assert_array_equal(a[0].grad, [0.0, 0.5, 0.5, 0.0])
     x, y = leaf([1.0, 2.0, 5.0]), leaf([1.0, 3.0, 4.0])
-    maximum(x[0], y[0]).sum().backward()
-    torch.maximum(x[1], y[1]).sum().backward()
-    close(x[0].grad, x[1].grad.numpy())
-    close(y[0].grad, y[1].grad.numpy())
+    backward_like_torch((maximum(x[0], y[0]).sum(), torch.maximum(x[1], y[1]).sum()), [x, y])
     np.testing.assert_array_equal(x[0].grad, [0.5, 0.0, 1.0])
 
 
 def test_relu_at_zero_and_pow_edge_cases_like_torch():
     a = leaf([-1.0, 0.0, 2.0])
-    (a[0].relu() + a[0] ** 0 + a[0] ** 2).sum().backward()
-    (torch.relu(a[1]) + a[1] ** 0 + a[1] ** 2).sum().backward()
-    close(a[0].grad, a[1].grad.numpy())
+    backward_like_torch(((a[0].relu() + a[0] ** 0 + a[0] ** 2).sum(),
+                         (torch.relu(a[1]) + a[1] ** 0 + a[1] ** 2).sum()), [a])
     np.testing.assert_array_equal(a[0].grad, [-2.0, 0.0, 5.0])
 
 
@@ -290,10 +278,8 @@ def test_sigmoid_is_stable_for_large_inputs():
     a = leaf([-800.0, -30.0, 0.0, 30.0, 800.0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):   # underflow to 0 is fine
         s = a[0].sigmoid()
-    s.sum().backward()
-    torch.sigmoid(a[1]).sum().backward()
     close(s.data, torch.sigmoid(a[1]).detach().numpy())
-    close(a[0].grad, a[1].grad.numpy())
+    backward_like_torch((s.sum(), torch.sigmoid(a[1]).sum()), [a])
 
 
 def test_numpy_operands_on_either_side():
@@ -302,6 +288,64 @@ def test_numpy_operands_on_either_side():
         assert isinstance(out, Value)
     y = np.array([[1.0, 2.0]]) @ Value([[1.0], [1.0]])
     assert isinstance(y, Value) and y.shape == (1, 1) and float(y.data[0, 0]) == 3.0
+
+
+# ------------------------------------------------------------------------------------------
+# a new operation, written as the module's notes say ("Adding an operation")
+# ------------------------------------------------------------------------------------------
+def softsign(x):
+    """x / (1 + |x|), tanh-like; local gradient 1 / (1 + |x|)^2."""
+    a = x.data
+    return Value.from_op(a / (1 + np.abs(a)), (x,), "softsign", lambda g: (g / (1 + np.abs(a)) ** 2,))
+
+
+def logaddexp(x, y):
+    """log(e^x + e^y), broadcasting; local gradients e^x / (e^x + e^y) and e^y / (e^x + e^y)."""
+    x, y = as_value(x), as_value(y)
+    a, b = x.data, y.data
+    out = np.logaddexp(a, b)
+
+    def backward(g):
+        return (None if x.is_constant else g * np.exp(a - out),
+                None if y.is_constant else g * np.exp(b - out))
+    return Value.from_op(out, (x, y), "logaddexp", backward)
+
+
+@pytest.mark.parametrize("shapes", [((), ()), ((2, 3), (3,)), ((4, 1, 3), (2, 1))])
+def test_an_operation_added_by_the_documented_pattern_matches_torch(shapes):
+    rng = np.random.default_rng(11)
+    x, y = leaf(3 * rng.normal(size=shapes[0])), leaf(3 * rng.normal(size=shapes[1]))
+    out = softsign(logaddexp(x[0], y[0]) * y[0])
+    out_t = torch.nn.functional.softsign(torch.logaddexp(x[1], y[1]) * y[1])
+    assert out.op == "softsign" and out.inputs[0].inputs[0].op == "logaddexp"
+    backward_like_torch((out, out_t), [x, y], rng)
+    z = leaf(rng.normal(size=shapes[0]))         # with a number: a constant, given no gradient
+    backward_like_torch((logaddexp(z[0], 0.5).sum(), torch.logaddexp(z[1], torch.tensor(0.5)).sum()), [z])
+    assert logaddexp(0.5, z[0]).inputs[0].is_constant
+
+
+@pytest.mark.parametrize("closure, message", [
+    (lambda g: g, "returned an object of type ndarray"),                            # not a tuple
+    (lambda g: (g, g), "returned 2 gradients"),                      # one too many
+    (lambda g: (None,), "gradient of None for an input"),            # None for a Value that needs one
+    (lambda g: (np.ones(4),), r"gradient of shape \(4,\) for an input of shape \(3,\)"),
+])
+def test_a_closure_that_breaks_the_contract_is_refused_with_a_message(closure, message):
+    x = Value(np.ones(3))
+    out = Value.from_op(np.exp(x.data), (x,), "bad", closure)
+    with pytest.raises(ValueError, match=message):
+        out.backward(np.ones(3))
+
+
+def test_as_value_passes_values_and_makes_constants():
+    x = Value([1.0, 2.0])
+    assert as_value(x) is x and not x.is_constant
+    for number in (2, 2.0, np.float64(2.0), [2.0, 3.0], np.ones((2, 1))):
+        c = as_value(number)
+        assert isinstance(c, Value) and c.is_constant and c.is_leaf and c.data.dtype == np.float64
+    assert as_value(2).label == "2" and as_value([2.0, 3.0]).label == ""
+    with pytest.raises(ValueError, match="cannot combine"):
+        as_value("2")
 
 
 # ------------------------------------------------------------------------------------------
@@ -346,10 +390,7 @@ def test_backward_flow_patterns_example():
 
 def test_gradients_add_up_at_forks():
     x = leaf(1.7)
-    f = x[0] * x[0] + x[0].exp() * x[0]
-    f.backward()
-    (x[1] * x[1] + torch.exp(x[1]) * x[1]).backward()
-    close(x[0].grad, x[1].grad.numpy())
+    backward_like_torch((x[0] * x[0] + x[0].exp() * x[0], x[1] * x[1] + torch.exp(x[1]) * x[1]), [x])
     close(x[0].grad, 2 * 1.7 + np.exp(1.7) * (1 + 1.7))
 
 
@@ -511,7 +552,7 @@ def test_matmul_with_a_numpy_operand_like_torch_data_without_requires_grad():
     (torch.from_numpy(X) @ Wt).backward(torch.from_numpy(G))
     close(W.grad, Wt.grad.numpy())
     const = out.inputs[0]
-    assert const._const and const.grad.shape == (5, 4) and not const.grad.any()
+    assert const.is_constant and const.grad.shape == (5, 4) and not const.grad.any()
     V = Value(X)
     (V @ W0).backward(G)             # a constant on the right
     close(V.grad, G @ W0.T)
@@ -600,12 +641,8 @@ def test_cross_entropy_matches_torch_and_is_stable():
     for scale in (1.0, 1000.0):
         s = leaf(scale * rng.normal(size=(6, 4)))
         y = rng.integers(0, 4, size=6)
-        L = cross_entropy(s[0], y)
-        Lt = torch.nn.functional.cross_entropy(s[1], torch.from_numpy(y))
-        close(L.data, Lt.detach().numpy())
-        L.backward()
-        Lt.backward()
-        close(s[0].grad, s[1].grad.numpy())
+        L = backward_like_torch((cross_entropy(s[0], y),
+                                 torch.nn.functional.cross_entropy(s[1], torch.from_numpy(y))), [s])
         assert np.isfinite(L.item())
 
 
@@ -646,7 +683,7 @@ def test_labels_op_names_inputs_and_constants():
     f = (x * 3 + 1).exp()
     assert f.op == "exp" and f.inputs[0].op == "+" and f.inputs[0].inputs[0].op == "*"
     const = f.inputs[0].inputs[1]
-    assert const._const and const.label == "1" and const.is_leaf and not f.is_leaf
+    assert const.is_constant and const.label == "1" and const.is_leaf and not f.is_leaf
     f.backward()
     assert const.grad == 0.0                # numbers written into an expression get no gradient
     close(x.grad, 3 * np.exp(7.0))
