@@ -18,9 +18,11 @@ import random
 import sys
 import textwrap
 
+from lablib.errors import DivergenceError  # the base of every "this run blew up" error (standard library only)
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "set_seed", "show_source", "Source"]
+__all__ = ["__version__", "set_seed", "show_source", "Source", "DivergenceError"]
 
 
 def set_seed(seed: int = 0):

@@ -1,8 +1,8 @@
 """Argument checks shared by lablib's modules: a clear ValueError that says what is wrong.
 
 One function per kind of check, so that every module words the same mistake the same way:
-:func:`array` (coercion), :func:`flag` (True or False), :func:`positive_int`,
-:func:`positive_number`, :func:`returned_number` (what a user's function returned) and
+:func:`array` (coercion), :func:`flag` (True or False), :func:`integer` and
+:func:`positive_int`, :func:`positive_number`, :func:`number_between`, :func:`returned_number` (what a user's function returned) and
 :func:`generator` (an ``rng`` argument).
 """
 from __future__ import annotations
@@ -30,11 +30,33 @@ def flag(value, name: str) -> bool:
     return bool(value)
 
 
-def positive_int(value, name: str) -> int:
-    """``value`` as an int if it is an integer >= 1 (not a bool), else a ValueError naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def integer(value, name: str, *, at_least: int | None = None, at_most: int | None = None) -> int:
+    """``value`` as an int if it is an integer (not a bool) from ``at_least`` to ``at_most`` (either
+    bound may be None), else a ValueError naming ``name`` and the range."""
+    ok = (not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Integral)
+          and (at_least is None or value >= at_least) and (at_most is None or value <= at_most))
+    if not ok:
+        if at_most is not None:
+            kind = f"an integer from {at_least} to {at_most}" if at_least is not None else f"an integer of at most {at_most}"
+        else:
+            kind = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
+                at_least, f"an integer of at least {at_least}")
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
     return int(value)
+
+
+def positive_int(value, name: str, *, at_least: int = 1, at_most: int | None = None) -> int:
+    """``value`` as an int if it is an integer >= ``at_least`` (1 by default; e.g. 2 for a number of
+    classes) and <= ``at_most`` if given, else a ValueError naming ``name`` (see :func:`integer`)."""
+    return integer(value, name, at_least=at_least, at_most=at_most)
+
+
+def number_between(value, name: str, low: float, high: float) -> float:
+    """``value`` as a float if it is a real number (not a bool, not NaN) from ``low`` to ``high``,
+    else a ValueError naming ``name`` and the range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number between {low:g} and {high:g}, got {value!r}")
+    return float(value)
 
 
 def positive_number(value, name: str, *, allow_zero: bool = False, allow_inf: bool = False) -> float:

@@ -323,11 +323,6 @@ class Value:
         """True for a Value made by the user, not by an operation."""
         return not self._prev
 
-    @property
-    def _const(self) -> bool:
-        """:attr:`is_constant`, by its older name (:mod:`lablib.graph`)."""
-        return self.is_constant
-
     def item(self) -> float:
         """The data as a Python float, like ``torch.Tensor.item``."""
         if self._data.size != 1:

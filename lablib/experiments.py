@@ -14,11 +14,10 @@ r"""Experiments of the stochastic-gradient-descent chapter: mini-batch noise and
   how often the noise carries a run out of a local minimum.
 
 Runs return arrays; nothing here draws. NumPy only (with :mod:`lablib.models`,
-:mod:`lablib.optim` and :mod:`lablib.landscapes`). Introduced in chapter 6.
+:mod:`lablib.numpy_training`, :mod:`lablib.optim`, :mod:`lablib.landscapes` and :mod:`lablib.runs`). Introduced in chapter 6.
 """
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
@@ -26,9 +25,11 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from lablib._validate import positive_int as _positive_int, positive_number as _positive_float
-from lablib.landscapes import Landscape, Trajectory
+from lablib.landscapes import Landscape, _check_landscape
+from lablib.runs import Trajectory
 from lablib.losses import softmax
-from lablib.models import SoftmaxClassifier, minibatches, softmax_loss, softmax_loss_and_grad
+from lablib.models import SoftmaxClassifier, softmax_loss, softmax_loss_and_grad
+from lablib.numpy_training import minibatches
 from lablib.optim import SGD, Parameter
 
 __all__ = ["GradientNoise", "gradient_noise", "BatchSizeRun", "batch_size_runs", "LineFit", "make_line_data",
@@ -209,7 +210,7 @@ def batch_size_runs(X, y, batch_sizes: Sequence[int], *, lr: float, epochs: floa
         W \leftarrow W - \alpha\, \frac1B \sum_{i\in\mathcal B} \nabla_W\, \ell(W; x_i, y_i)
 
     (``lablib.optim.SGD`` on ``lablib.models.SoftmaxClassifier``), with the
-    examples reshuffled every epoch (``lablib.models.minibatches``). The loss
+    examples reshuffled every epoch (``lablib.numpy_training.minibatches``). The loss
     on the evaluation set is measured at log-spaced update counts (and at
     ``measure_at``), outside the timed part.
 
@@ -396,7 +397,7 @@ class LineFit:
 
         Returns
         -------
-        lablib.landscapes.Trajectory
+        lablib.runs.Trajectory
             ``path`` of shape ``(updates + 1, 2)``; ``losses`` are the full-data loss at each point;
             ``grads`` the mini-batch gradient used by each update (one fewer).
         """
@@ -483,16 +484,13 @@ def noisy_descent(landscape: Landscape, x0, *, lr: float, steps: int, noise_std:
 
     Introduced in chapter 6.
     """
-    if not isinstance(landscape, Landscape):
-        raise ValueError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    _check_landscape(landscape)
     if len(landscape.minima) == 0:
         raise ValueError(f"{landscape.name} has no known minima to count arrivals at")
     lr = _positive_float(lr, "lr")
     steps = _positive_int(steps, "steps")
     runs = _positive_int(runs, "runs")
-    if isinstance(noise_std, bool) or not isinstance(noise_std, numbers.Real) or not np.isfinite(noise_std) \
-            or noise_std < 0:
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
+    noise_std = _positive_float(noise_std, "noise_std", allow_zero=True)
     start = np.array(x0, dtype=float)
     if start.shape == (landscape.dim,):
         start = np.tile(start, (runs, 1))

@@ -2,7 +2,7 @@ r"""A learning-rate / momentum explorer that needs no kernel: paths computed at 
 
 An ipywidgets slider on the book's website moves but never redraws its plot:
 there is no kernel behind the page. :class:`PathExplorer` runs the optimizers
-(with :func:`lablib.landscapes.sweep`) for every setting on a grid — learning
+(with :func:`lablib.runs.sweep`) for every setting on a grid — learning
 rate (학습률) :math:`\alpha` times momentum (모멘텀) :math:`\gamma`, for each
 optimizer chosen — and writes one self-contained piece of HTML: the landscape's
 contours as a picture (:func:`lablib.plotting.explorer.backdrop`), every path as
@@ -37,6 +37,8 @@ from typing import Sequence
 import numpy as np
 
 from . import landscapes as _ls
+from ._validate import positive_int as _positive_int
+from . import runs as _runs
 from . import optimizers as _optimizers
 from . import web
 
@@ -202,7 +204,7 @@ class PathExplorer:
     ----------
     runs : dict of str to list
         ``runs[name][i]`` (no momentum) or ``runs[name][i][j]`` (momentum
-        optimizers): the :class:`lablib.landscapes.Trajectory` for ``lrs[i]``
+        optimizers): the :class:`lablib.runs.Trajectory` for ``lrs[i]``
         and ``momenta[j]``.
 
     Examples
@@ -222,16 +224,9 @@ class PathExplorer:
                  lrs: Sequence[float] = LR_GRID, momenta: Sequence[float] = MOMENTUM_GRID,
                  lr: float | None = None, momentum: float | None = None, title: str | None = None,
                  max_grad_norm: float | None = None):
-        if not isinstance(landscape, _ls.Landscape):
-            raise ValueError(f"landscape must be a lablib.landscapes.Landscape, got {type(landscape).__name__}")
+        start = _ls._check_start(landscape, x0, within_bounds=True)
         names = _optimizers.check_names(optimizers)
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= 1000:
-            raise ValueError(f"steps must be an integer from 1 to 1000, got {steps!r}")
-        start = np.array(x0, dtype=float).reshape(-1)
-        if start.shape != (landscape.dim,) or not np.all(np.isfinite(start)):
-            raise ValueError(f"x0 must be {landscape.dim} finite coordinate(s) for {landscape.name}, got {x0!r}")
-        if not np.all((start >= landscape.bounds[:, 0]) & (start <= landscape.bounds[:, 1])):
-            raise ValueError(f"x0={x0!r} is outside {landscape.name}'s drawn range {landscape.bounds.tolist()}")
+        steps = _positive_int(steps, "steps", at_most=1000)
         self.lrs = _grid(lrs, "lrs", 0.0, 10.0, low_open=True)
         self.momenta = _grid(momenta, "momenta", 0.0, 0.99, low_open=False)
         self.uses_momentum = any(_takes_momentum(n) for n in names)
@@ -256,12 +251,12 @@ class PathExplorer:
         self.runs = {}
         for name in names:
             if _takes_momentum(name):
-                flat = _ls.sweep(name, landscape, start, self.steps,
+                flat = _runs.sweep(name, landscape, start, self.steps,
                                  {"lr": self.lrs, "momentum": self.momenta}, max_grad_norm=max_grad_norm)
                 m = len(self.momenta)
                 self.runs[name] = [flat[i * m:(i + 1) * m] for i in range(len(self.lrs))]
             else:
-                self.runs[name] = _ls.sweep(name, landscape, start, self.steps, {"lr": self.lrs},
+                self.runs[name] = _runs.sweep(name, landscape, start, self.steps, {"lr": self.lrs},
                                             max_grad_norm=max_grad_norm)
 
     def __repr__(self) -> str:

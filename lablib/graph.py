@@ -38,6 +38,8 @@ from typing import Optional
 import numpy as np
 
 from lablib import web
+from lablib._validate import integer as _integer, number_between as _number_between
+from lablib._validate import positive_int as _positive_int
 from lablib.autograd import Value, _unbroadcast, topological_order
 
 __all__ = ["Step", "Trace", "trace", "draw_graph", "render_frames", "step_player", "StepPlayer",
@@ -143,7 +145,7 @@ class Trace:
 def gate_symbol(gate: Value) -> str:
     """The text drawn inside a gate: its operation, with a constant operand folded in."""
     sym = _SYMBOLS.get(gate.op, gate.op)
-    consts = [(k, inp) for k, inp in enumerate(gate.inputs) if inp._const]
+    consts = [(k, inp) for k, inp in enumerate(gate.inputs) if inp.is_constant]
     if not consts:
         return sym
     k, c = consts[0]
@@ -212,9 +214,8 @@ def trace(root: Value, max_nodes: int = MAX_NODES) -> Trace:
     """
     if not isinstance(root, Value):
         raise ValueError(f"trace() needs a Value, got {type(root).__name__}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive integer, got {max_nodes!r}")
-    order = [n for n in topological_order(root) if not n._const]
+    max_nodes = _positive_int(max_nodes, "max_nodes")
+    order = [n for n in topological_order(root) if not n.is_constant]
     if len(order) > max_nodes:
         raise ValueError(f"this graph has {len(order)} nodes; drawings are for small circuits "
                          f"(at most max_nodes={max_nodes}). Draw a smaller expression, or raise max_nodes")
@@ -225,7 +226,7 @@ def trace(root: Value, max_nodes: int = MAX_NODES) -> Trace:
         if node.is_leaf:
             continue
         for k, (inp, g) in enumerate(zip(node.inputs, node._backward(grads[id(node)]))):
-            if inp._const:
+            if inp.is_constant:
                 continue
             contribution = np.array(_unbroadcast(g, inp.shape), dtype=np.float64)
             edge_grads[(id(node), k)] = contribution
@@ -249,7 +250,7 @@ def _steps(t: Trace) -> list:
     steps.append(Step("seed", None, f"Backward: start at the output with ∂{f}/∂{f} = {seed}"))
     for i, gate in enumerate(reversed(gates), 1):
         sent = [f"{_fmt(t.edge_grads[(id(gate), k)])} to {_name(inp)}"
-                for k, inp in enumerate(gate.inputs) if not inp._const]
+                for k, inp in enumerate(gate.inputs) if not inp.is_constant]
         steps.append(Step("backward", gate,
                           f"Backward {i}/{n}: the {gate_symbol(gate)} gate sends back upstream "
                           f"{_fmt(t.grad(gate))} × local gradients: " + ", ".join(sent)))
@@ -270,7 +271,7 @@ class _Layout:
 
 def _wires(t: Trace):
     """Every wire (input node, gate, k): node feeds the k-th input of gate (constants skipped)."""
-    return [(inp, gate, k) for gate in t.gates for k, inp in enumerate(gate.inputs) if not inp._const]
+    return [(inp, gate, k) for gate in t.gates for k, inp in enumerate(gate.inputs) if not inp.is_constant]
 
 
 def _layout(t: Trace) -> _Layout:
@@ -285,7 +286,7 @@ def _layout(t: Trace) -> _Layout:
     """
     col = {}
     for node in t.nodes:                       # inputs before outputs
-        ins = [i for i in node.inputs if not i._const]
+        ins = [i for i in node.inputs if not i.is_constant]
         col[id(node)] = 0 if node.is_leaf else 1 + max((col[id(i)] for i in ins), default=0)
     y = {id(leaf): -row * _ROW for row, leaf in enumerate(t.leaves)}
     via_y = {}                                 # (id(gate), k) -> {column: y}
@@ -297,7 +298,7 @@ def _layout(t: Trace) -> _Layout:
     for c in range(1, max(col.values()) + 1):
         items = []                             # (wanted height, tie-break, key)
         for gate in (g for g in t.gates if col[id(g)] == c):
-            ins = [(inp, k) for k, inp in enumerate(gate.inputs) if not inp._const]
+            ins = [(inp, k) for k, inp in enumerate(gate.inputs) if not inp.is_constant]
             want = float(np.mean([arriving(inp, gate, k, c) for inp, k in ins])) if ins else 0.0
             items.append((want, 0, ("gate", gate)))
         for inp, gate, k in wires:
@@ -342,7 +343,7 @@ def _visible(t: Trace, step: int):
     if step > len(gates):                      # the backward pass has started
         node_grads.add(id(t.root))
         for gate in list(reversed(gates))[: step - len(gates) - 1]:
-            edge_grads.update((id(gate), k) for k, inp in enumerate(gate.inputs) if not inp._const)
+            edge_grads.update((id(gate), k) for k, inp in enumerate(gate.inputs) if not inp.is_constant)
         for node, uses in _consumers(t).items():
             if all((id(g), k) in edge_grads for g, k in uses):
                 node_grads.add(node)
@@ -421,10 +422,7 @@ def draw_graph(root, step: int = -1, ax=None, *, title: bool = True, legend: boo
     """
     t = root if isinstance(root, Trace) else trace(root)
     n_steps = len(t.steps)
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not -n_steps <= step < n_steps:
-        raise ValueError(f"step must be an integer in [-{n_steps}, {n_steps - 1}] "
-                         f"(this graph has {n_steps} steps); got {step!r}")
-    step = int(step) % n_steps
+    step = _integer(step, f"step (this graph has {n_steps} steps)", at_least=-n_steps, at_most=n_steps - 1) % n_steps
     lay = _layout(t)
     if ax is None:
         _, ax = _new_figure(lay)
@@ -527,7 +525,7 @@ def _draw(ax, t: Trace, lay: _Layout, step: int) -> None:
 def _ports(gate: Value, pos: dict, lay: _Layout) -> list:
     """The gate's (non-constant) input indices from its top port to its bottom port, ordered by
     the height at which each wire arrives, so that wires entering a gate do not cross."""
-    live = [k for k, inp in enumerate(gate.inputs) if not inp._const]
+    live = [k for k, inp in enumerate(gate.inputs) if not inp.is_constant]
 
     def arrival(k):
         via = lay.via[(id(gate), k)]
@@ -550,8 +548,7 @@ def render_frames(root, dpi: int = 100) -> list:
     """
     import matplotlib.pyplot as plt
 
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 600:
-        raise ValueError(f"dpi must be a number between 10 and 600, got {dpi!r}")
+    dpi = _number_between(dpi, "dpi", 10, 600)
     t = root if isinstance(root, Trace) else trace(root)
     fig, ax = _new_figure(_layout(t))
     frames = []

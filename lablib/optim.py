@@ -95,6 +95,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from lablib._validate import flag as _flag
+from lablib.errors import DivergenceError
+
 __all__ = [
     "Parameter",
     "Optimizer",
@@ -108,8 +111,10 @@ __all__ = [
 ]
 
 
-class NonFiniteGradientError(ValueError):
+class NonFiniteGradientError(DivergenceError, ValueError):
     """A gradient handed to :meth:`Optimizer.step` contains NaN or inf.
+
+    One kind of :class:`lablib.DivergenceError` (and still a ``ValueError``).
 
     Raised before any parameter or state is changed. ``index`` is the
     position of the parameter in the optimizer's list, ``step`` the number of
@@ -170,13 +175,6 @@ def _check_number(value, message: str, low: float = 0.0, high: float | None = No
     if not ok:
         raise ValueError(message)
     return float(value)
-
-
-def _check_flag(value, name: str) -> bool:
-    """Return ``value`` as a bool if it is True or False, else raise a ValueError naming ``name``."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _all_finite(g: np.ndarray) -> bool:
@@ -260,9 +258,7 @@ class Optimizer:
     def __init__(self, params, lr: float, weight_decay: float = 0.0, maximize: bool = False):
         self.lr = _check_number(lr, f"Invalid learning rate: {lr}")
         self.weight_decay = _check_number(weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        if not isinstance(maximize, (bool, np.bool_)):
-            raise ValueError(f"maximize must be True or False, got {maximize!r}")
-        self.maximize = bool(maximize)
+        self.maximize = _flag(maximize, "maximize")
         self.params = self._check_params(params)
         self.step_count = 0
         self.state = [None] * len(self.params)     # created at a parameter's first step, as in torch
@@ -450,9 +446,7 @@ class SGD(Optimizer):
         super().__init__(params, lr, weight_decay, maximize)
         self.momentum = _check_number(momentum, f"Invalid momentum value: {momentum}")
         self.dampening = _check_number(dampening, f"Invalid dampening value: {dampening}", low=-math.inf)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
-        self.nesterov = bool(nesterov)
+        self.nesterov = _flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
@@ -674,7 +668,7 @@ class RMSprop(Optimizer):
         self.alpha = _check_number(alpha, f"Invalid alpha value: {alpha}")
         self.eps = _check_number(eps, f"Invalid epsilon value: {eps}")
         self.momentum = _check_number(momentum, f"Invalid momentum value: {momentum}")
-        self.centered = _check_flag(centered, "centered")
+        self.centered = _flag(centered, "centered")
         self.eps_root = _check_number(eps_root, f"Invalid eps_root value: {eps_root}")
 
     def init_state(self, p) -> dict:
@@ -776,8 +770,8 @@ class Adam(Optimizer):
             _check_number(beta1, f"Invalid beta parameter at index 0: {beta1}", high=1.0),
             _check_number(beta2, f"Invalid beta parameter at index 1: {beta2}", high=1.0),
         )
-        self.amsgrad = _check_flag(amsgrad, "amsgrad")
-        self.decoupled_weight_decay = _check_flag(decoupled_weight_decay, "decoupled_weight_decay")
+        self.amsgrad = _flag(amsgrad, "amsgrad")
+        self.decoupled_weight_decay = _flag(decoupled_weight_decay, "decoupled_weight_decay")
         self.eps_root = _check_number(eps_root, f"Invalid eps_root value: {eps_root}")
 
     def init_state(self, p) -> dict:

@@ -40,6 +40,9 @@ import torch
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
+from lablib._validate import positive_int as _positive_int
+from lablib.errors import DivergenceError
+
 __all__ = [
     "History", "Evaluation", "NonFiniteLossError", "fit", "evaluate", "predict",
     "default_device", "train_val_split", "make_loader", "lr_sweep", "SweepResult",
@@ -47,8 +50,10 @@ __all__ = [
 ]
 
 
-class NonFiniteLossError(FloatingPointError):
+class NonFiniteLossError(DivergenceError, FloatingPointError):
     """The training loss became NaN or infinite; :func:`fit` stopped before using it.
+
+    One kind of :class:`lablib.DivergenceError` (and still a ``FloatingPointError``).
 
     Introduced in chapter 9.
     """
@@ -241,8 +246,7 @@ def make_loader(X, y, batch_size: int = 64, shuffle: bool = False, device=None) 
         raise ValueError(f"X has {len(X)} examples but y has {len(y)}")
     if y.dtype.is_floating_point or y.dtype == torch.bool or y.ndim != 1:
         raise ValueError(f"y must be a 1-D array of integer class labels, got {y.dtype} of shape {tuple(y.shape)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = _positive_int(batch_size, "batch_size")
     y = y.long()
     if device is not None:
         X, y = X.to(device), y.to(device)
@@ -265,9 +269,7 @@ def _model_device(model: nn.Module, device):
 def _num_classes(loader, num_classes):
     """Number of classes: given, or read off a TensorDataset's or torchvision dataset's labels."""
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
-        return int(num_classes)
+        return _positive_int(num_classes, "num_classes", at_least=2)
     dataset = getattr(loader, "dataset", None)
     labels = None
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) >= 2:
@@ -503,11 +505,9 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
 
     Introduced in chapter 9.
     """
-    for name, value in (("epochs", epochs), ("patience", patience)):
-        if value is None and name == "patience":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    epochs = _positive_int(epochs, "epochs")
+    if patience is not None:
+        patience = _positive_int(patience, "patience")
     if monitor is None:
         monitor = "val_loss" if val_loader is not None else "train_loss"
     if monitor not in ("val_loss", "val_acc", "train_loss", "train_acc"):

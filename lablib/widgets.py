@@ -1,7 +1,7 @@
 """Sliders for chapters 5-8: learning rate, momentum, start point and steps, redrawn live.
 
 ipywidgets glue only. Each explorer wires its sliders to one computation from
-:mod:`lablib.landscapes` (:func:`~lablib.landscapes.compare`) and one drawing
+:mod:`lablib.runs` (:func:`~lablib.runs.compare`) and one drawing
 from :mod:`lablib.plotting.landscapes`; when a slider moves it recomputes the
 runs and redraws the figure into an image widget (this works the same in
 JupyterLab, classic Jupyter and Colab, and needs no interactive matplotlib
@@ -35,6 +35,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import landscapes as _ls
+from . import runs as _runs
+from ._validate import positive_int as _positive_int
 from .optimizers import check_names
 from .plotting import landscapes as _pl
 
@@ -87,11 +89,9 @@ def steps_slider(value: int = 50, high: int = 200) -> widgets.IntSlider:
     >>> steps_slider(30).value
     30
     """
-    if not (isinstance(high, (int, np.integer)) and high >= 1):
-        raise ValueError(f"high must be a positive integer, got {high!r}")
-    if not (isinstance(value, (int, np.integer)) and 1 <= value <= high):
-        raise ValueError(f"steps {value!r} must be an integer in [1, {high}]")
-    return widgets.IntSlider(value=int(value), min=1, max=int(high), description="steps",
+    high = _positive_int(high, "high")
+    value = _positive_int(value, "steps", at_most=high)
+    return widgets.IntSlider(value=value, min=1, max=high, description="steps",
                              continuous_update=False, style=_STYLE, layout=_LAYOUT)
 
 
@@ -106,15 +106,11 @@ def start_sliders(landscape, x0) -> dict:
     >>> start_sliders(quartic(), -0.1)["x0"].value
     -0.1
     """
-    start = np.array(x0, dtype=float).reshape(-1)
-    if start.shape != (landscape.dim,):
-        raise ValueError(f"x0 must have {landscape.dim} coordinate(s) for {landscape.name}, got {x0!r}")
+    start = _ls._check_start(landscape, x0, within_bounds=True)
     names = ["x0"] if landscape.dim == 1 else ["x0", "y0"]
     labels = ["start w₀"] if landscape.dim == 1 else ["start x₀", "start y₀"]
     out = {}
     for name, label, v, (lo, hi) in zip(names, labels, start, landscape.bounds):
-        if not lo <= v <= hi:
-            raise ValueError(f"start {name}={v:g} is outside {landscape.name}'s drawn range [{lo:g}, {hi:g}]")
         out[name] = widgets.FloatSlider(value=float(v), min=float(lo), max=float(hi), step=(hi - lo) / 400,
                                         description=label, readout_format=".3f", continuous_update=False,
                                         style=_STYLE, layout=_LAYOUT)
@@ -344,8 +340,7 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
 
     Introduced in chapter 5.
     """
-    if not isinstance(landscape, _ls.Landscape):
-        raise ValueError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    _ls._check_landscape(landscape)
     names = check_names(optimizers)
     sliders = {"lr": lr_slider(lr, *lr_range)}
     if momentum is not None:
@@ -359,7 +354,7 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
 
     def compute(lr, steps, momentum=0.9, x0=None, y0=None):
         point = start_point if x0 is None else ([x0] if y0 is None else [x0, y0])
-        return _ls.compare(names, landscape, point, steps, lr=lr, momentum=momentum)
+        return _runs.compare(names, landscape, point, steps, lr=lr, momentum=momentum)
 
     def draw(runs, axes):
         _pl.plot_trajectories(landscape, runs, ax=axes[0])

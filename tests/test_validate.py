@@ -36,6 +36,28 @@ def test_positive_int():
             v.positive_int(bad, "n")
 
 
+def test_integer_ranges_say_the_range():
+    assert v.integer(-3, "step", at_least=-3, at_most=2) == -3 and type(v.integer(np.int64(2), "s")) is int
+    assert v.positive_int(2, "num_classes", at_least=2) == 2 and v.positive_int(1000, "steps", at_most=1000) == 1000
+    for value, kwargs, message in [
+            (3, dict(at_least=-3, at_most=2), "step must be an integer from -3 to 2, got 3"),
+            (-1, dict(at_least=0), "step must be a non-negative integer, got -1"),
+            (1, dict(at_least=2), "step must be an integer of at least 2, got 1"),
+            (5, dict(at_most=4), "step must be an integer of at most 4, got 5"),
+            (True, {}, "step must be an integer, got True"), (2.0, {}, "step must be an integer, got 2.0")]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            v.integer(value, "step", **kwargs)
+    with pytest.raises(ValueError, match=re.escape("steps must be an integer from 1 to 1000, got 1001")):
+        v.positive_int(1001, "steps", at_most=1000)
+
+
+def test_number_between():
+    assert v.number_between(10, "dpi", 10, 600) == 10.0 and v.number_between(600.0, "dpi", 10, 600) == 600.0
+    for bad in (9.99, 601, np.nan, True, "100", None):
+        with pytest.raises(ValueError, match="dpi must be a number between 10 and 600"):
+            v.number_between(bad, "dpi", 10, 600)
+
+
 def test_positive_number_and_its_two_relaxations():
     assert v.positive_number(np.float32(0.5), "lr") == 0.5 and v.positive_number(2, "lr") == 2.0
     for bad in (0, -1.0, np.inf, np.nan, True, np.bool_(True), "1", None, 1j):
