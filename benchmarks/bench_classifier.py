@@ -28,7 +28,8 @@ def _images():
 def run(quick: bool = False) -> list[Row]:
     import torch
 
-    from lablib.models import SoftmaxClassifier, minibatches
+    from lablib.models import SoftmaxClassifier
+    from lablib.numpy_training import minibatches
 
     X, y, source = _images()
     repeats = 3 if quick else 7

@@ -6,7 +6,7 @@ with a setting: "Momentum" is ``optim.SGD`` with ``momentum=0.9``, "Nesterov" ad
 ``nesterov=True``, "GD" and "SGD" are ``optim.SGD`` with no momentum. :data:`OPTIMIZERS`
 says this once for every name, with the colour the name has in every figure and whether
 its runs take a ``momentum`` slider. Everything else reads this table: the runner
-(:func:`lablib.landscapes.trajectory` and :func:`~lablib.landscapes.compare`), the
+(:func:`lablib.runs.trajectory` and :func:`~lablib.runs.compare`), the
 colours (:func:`lablib.plotting.optimizer_color`), the kernel-free explorer
 (:class:`lablib.explorer.PathExplorer`) and the live widgets (:mod:`lablib.widgets`).
 A new optimizer is one class in :mod:`lablib.optim` and one entry here.

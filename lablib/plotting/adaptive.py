@@ -166,7 +166,7 @@ def plot_losses_by_start(runs_by_start: Mapping, axes: Sequence | None = None, m
 
     Introduced in chapter 8.
     """
-    from lablib.landscapes import Trajectory
+    from lablib.runs import Trajectory
 
     if legend not in ("first", "all", "none"):
         raise ValueError(f"legend must be 'first', 'all' or 'none', got {legend!r}")

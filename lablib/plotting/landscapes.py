@@ -56,7 +56,7 @@ def _landscape(landscape, dim=None):
 
 
 def _path(path, dim=None):
-    from lablib.landscapes import Trajectory
+    from lablib.runs import Trajectory
 
     if isinstance(path, Trajectory):
         path = path.path
@@ -319,7 +319,7 @@ def plot_trajectories(landscape, trajectories: Mapping[str, object] | Sequence, 
 
     Introduced in chapter 5.
     """
-    from lablib.landscapes import Trajectory
+    from lablib.runs import Trajectory
 
     L = _landscape(landscape)
     if isinstance(trajectories, Mapping):
@@ -401,7 +401,7 @@ def update_trajectories(landscape, trajectories: Mapping[str, object] | Sequence
 
     Introduced in chapter 5.
     """
-    from lablib.landscapes import Trajectory
+    from lablib.runs import Trajectory
 
     L = _landscape(landscape)
     if ax is None:
@@ -447,7 +447,7 @@ def plot_losses(losses, ax=None, color: str | None = None, label: str | None = N
 
     Introduced in chapter 5.
     """
-    from lablib.landscapes import Trajectory
+    from lablib.runs import Trajectory
 
     if isinstance(losses, Trajectory):
         label = label or losses.label
@@ -496,7 +496,7 @@ def plot_loss_histories(trajectories: Mapping[str, object] | Sequence, ax=None, 
 
 def _history(t, minimum, log):
     """The values plot_loss_histories draws for one run."""
-    from lablib.landscapes import Trajectory
+    from lablib.runs import Trajectory
 
     y = np.asarray(t.losses if isinstance(t, Trajectory) else t, dtype=np.float64)
     if minimum is not None:
