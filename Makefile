@@ -1,5 +1,7 @@
 # One entry point for building and testing the book (Linux/macOS with make).
 #   make book   install everything into .venv and build the site into _build/html
+#               (English) and _build/html/ko (Korean, from locales/ko/LC_MESSAGES)
+#   make po     update the Korean catalogs after the English changed (then translate)
 #   make test   install everything (test tools too) and run the whole test suite,
 #               ending with the browser tests of the built site (headless Chromium)
 #   make test-unit, make test-notebooks   the unit tests / the chapters alone: Python only, no Node/npm
@@ -21,7 +23,7 @@ APT_INSTALL = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	  else echo "Please install $(1) (Debian/Ubuntu: sudo apt-get install $(1))" >&2; exit 1; fi
 
-.PHONY: setup setup-python setup-node book test test-unit test-notebooks test-build test-browser lab serve bench clean
+.PHONY: setup setup-python setup-node book po test test-unit test-notebooks test-build test-browser lab serve bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,16 +42,34 @@ setup-python: $(STAMP)
 setup-node: $(NODE_STAMP)
 setup: setup-python setup-node
 
+# The Korean site: the same sources built with language ko (_ext/book_i18n.py writes the config)
+# into _build/ko, then served from _build/html/ko beside the English one. $(1): extra options.
+KO_CONFIG := _build/ko/_config.yml
+define build_korean
+	$(BIN)/python _ext/book_i18n.py config ko $(KO_CONFIG)
+	$(BIN)/jupyter-book build . --config $(KO_CONFIG) --path-output _build/ko $(1)
+	rm -rf _build/html/ko && cp -r _build/ko/_build/html _build/html/ko
+endef
+
 book: setup
 	$(BIN)/jupyter-book build .
-	@echo "Built: open _build/html/index.html, or run 'make serve'."
+	$(call build_korean,)
+	@echo "Built: open _build/html/index.html (Korean: _build/html/ko/index.html), or run 'make serve'."
+
+# English messages -> locales/ko/LC_MESSAGES/*.po (new messages empty, changed ones fuzzy)
+po: setup
+	rm -rf _build/i18n                   # a fresh read: exercise titles are collected as pages are read
+	$(BIN)/python _ext/book_i18n.py config gettext _build/i18n/_config.yml
+	$(BIN)/jupyter-book build . --config _build/i18n/_config.yml --path-output _build/i18n \
+	    --builder custom --custom-builder gettext --quiet
+	$(BIN)/sphinx-intl update -d locales -p _build/i18n/_build/gettext -l ko -w 100
 
 # (in this order: test-browser tests the site that test-build has just built)
 test: setup test-unit test-notebooks test-build test-browser
 
 # lablib's unit tests, the doctests in its docstrings, and the book's own tooling (booktools/)
 test-unit: setup-python
-	$(BIN)/python -m pytest --doctest-modules lablib booktools tests -p no:cacheprovider --ignore=tests/browser
+	$(BIN)/python -m pytest --doctest-modules lablib booktools _ext/book_i18n.py tests -p no:cacheprovider --ignore=tests/browser
 
 # every chapter top to bottom in a fresh kernel; the notebooks' assert cells are the checks
 test-notebooks: setup-python
@@ -60,6 +80,7 @@ test-notebooks: setup-python
 test-build: setup
 	rm -rf _build
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(call build_korean,--warningiserror --keep-going)
 
 # the built site in headless Chromium, served on 127.0.0.1 with the network cut off:
 # every page without console errors or failed requests, formulas typeset, images loaded,

@@ -32,7 +32,7 @@ def test_the_config_loads_nothing_from_a_cdn():
     settings = json.dumps(CONFIG)             # the settings, without the comments
     assert not re.search(r"cdn|unpkg|jsdelivr|cloudflare", settings, re.I)
     assert "://" not in SPHINX["mathjax_path"]
-    assert CONFIG["sphinx"]["local_extensions"] == {"book_site": "_ext"}
+    assert CONFIG["sphinx"]["local_extensions"] == {"book_site": "_ext", "book_i18n": "_ext"}
     widgets_js = list(SPHINX["nb_ipywidgets_js"])
     assert widgets_js == ["jupyter-widgets/require.js", "jupyter-widgets/setup.js",
                           "jupyter-widgets/embed-amd.js"]      # RequireJS first, the manager last

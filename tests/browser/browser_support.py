@@ -31,7 +31,7 @@ def site_pages(site: Path = SITE) -> list[str]:
     """Every HTML page of the built site, as paths relative to its root."""
     skip = {"_static", "_sources", "_images"}
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
-                  if p.relative_to(site).parts[0] not in skip)
+                  if not skip & set(p.relative_to(site).parts))        # also ko/_static/...
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urljoin
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,12 +78,47 @@ READ_PHONE = """() => {
 }"""
 
 
+# Hangul on the page: which characters, whether the elements holding them ask for the web font
+# first, and whether the faces of that font that cover them have loaded (this machine has no
+# Korean system font, so anything else would be drawn as empty boxes).
+READ_HANGUL = """async () => {
+  await document.fonts.ready;
+  const skip = 'script, style, textarea, mjx-container';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const chars = new Set(), noWebFont = [], byWeight = {normal: new Set(), bold: new Set()};
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    const found = n.textContent.match(/[\\u1100-\\u11ff\\u3130-\\u318f\\uac00-\\ud7a3]/g);
+    if (!el || el.closest(skip) || !found) continue;
+    if (el.getClientRects().length === 0) continue;            // not displayed
+    const weight = parseInt(getComputedStyle(el).fontWeight, 10) >= 600 ? 'bold' : 'normal';
+    found.forEach(c => { chars.add(c); byWeight[weight].add(c); });
+    if (!getComputedStyle(el).fontFamily.includes('"Noto Sans KR"'))
+      noWebFont.push(`${el.tagName}.${el.className}: ${n.textContent.trim().slice(0, 30)}`);
+  }
+  const text = [...chars].join('');
+  // each character must be loaded in the weight it is drawn in (400 or 700); faces load as the
+  // text is laid out, so give them a moment
+  const ok = () => ['normal', 'bold'].every(w => !byWeight[w].size ||
+      document.fonts.check(`${w} 16px "Noto Sans KR"`, [...byWeight[w]].join('')));
+  let loaded = !text;
+  for (let i = 0; i < 20 && !loaded; i++) {
+    await document.fonts.ready;
+    loaded = ok();
+    if (!loaded) await new Promise(done => setTimeout(done, 250));
+  }
+  return {count: chars.size, noWebFont: noWebFont.slice(0, 5), loaded,
+          faces: [...document.fonts].filter(f => f.family.includes('Noto Sans KR') && f.status === 'loaded').length};
+}"""
+
+
 @dataclass
 class Visit:
     log: PageLog
     math: dict
     broken_images: list
     phone: dict
+    hangul: dict
     notes: list = field(default_factory=list)
 
 
@@ -95,12 +131,13 @@ def _visit(browser, site_url: str, path: str) -> Visit:
         page.goto(site_url + path, wait_until="load")
         target = REDIRECT.search((SITE / path).read_text(encoding="utf-8"))
         if target:                              # index.html sends the reader on to the first page
-            page.wait_for_url(site_url + target.group(1), wait_until="load")
+            page.wait_for_url(urljoin(site_url + path, target.group(1)), wait_until="load")
         page.evaluate("async () => { if (window.MathJax && MathJax.startup && "
                       "MathJax.startup.promise) await MathJax.startup.promise; }")
         log.wait_idle()                         # fonts and extensions MathJax asked for
         broken = page.evaluate(LOAD_IMAGES)
         math = page.evaluate(READ_MATH)
+        hangul = page.evaluate(READ_HANGUL)
         if SCREENSHOTS:
             out = Path(SCREENSHOTS) / (path.replace("/", "__") + ".png")
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +149,7 @@ def _visit(browser, site_url: str, path: str) -> Visit:
             page.screenshot(path=str(Path(SCREENSHOTS) / (path.replace("/", "__") + ".390.png")),
                             full_page=True)
         log.wait_idle()                         # anything the narrow layout loads
-        return Visit(log, math, broken, phone)
+        return Visit(log, math, broken, phone, hangul)
     finally:
         context.close()
 
@@ -163,6 +200,20 @@ def test_formulas_exist_somewhere():
     """The formula check above must see formulas (so it can fail)."""
     assert any(".math" in p.read_text(encoding="utf-8") or 'class="math' in
                p.read_text(encoding="utf-8") for p in (SITE / q for q in PAGES))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_hangul_is_drawn_with_the_web_font(visit, path):
+    hangul = visit(path).hangul
+    assert not hangul["noWebFont"], f"Hangul not set in Noto Sans KR: {hangul['noWebFont']}"
+    assert hangul["loaded"], "the Noto Sans KR faces for this page's Hangul did not load"
+    if hangul["count"]:
+        assert hangul["faces"] > 0
+
+
+def test_hangul_pages_exist():
+    """The check above looks at something: the glossary shows Hangul on either site."""
+    assert any("용어" in (SITE / p).read_text(encoding="utf-8") for p in PAGES)
 
 
 @pytest.mark.parametrize("path", PAGES)
