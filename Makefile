@@ -2,6 +2,7 @@
 #   make book   install everything into .venv and build the site into _build/html
 #               (English) and _build/html/ko (Korean, from locales/ko/LC_MESSAGES)
 #   make po     update the Korean catalogs after the English changed (then translate)
+#   make figures-po   add the figure text the Korean figure catalog lacks (runs every chapter)
 #   make test   install everything (test tools too) and run the whole test suite,
 #               ending with the browser tests of the built site (headless Chromium)
 #   make test-unit, make test-notebooks   the unit tests / the chapters alone: Python only, no Node/npm
@@ -23,7 +24,7 @@ APT_INSTALL = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	  else echo "Please install $(1) (Debian/Ubuntu: sudo apt-get install $(1))" >&2; exit 1; fi
 
-.PHONY: setup setup-python setup-node book po test test-unit test-notebooks test-build test-browser lab serve bench clean
+.PHONY: setup setup-python setup-node book po figures-po test test-unit test-notebooks test-build test-browser lab serve bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +37,10 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-# the Python side (.venv): all that the unit tests, the chapters, JupyterLab and the benchmarks need
+# the Python side (.venv): all that the unit tests, the chapters, JupyterLab and the benchmarks need,
+# and GNU msgfmt (Debian's gettext), which checks the translation catalogs
 setup-python: $(STAMP)
+	@command -v msgfmt >/dev/null || { $(call APT_INSTALL,gettext); }
 # the front-end files (npm): needed only to build the site and to test it in a browser
 setup-node: $(NODE_STAMP)
 setup: setup-python setup-node
@@ -63,6 +66,16 @@ po: setup
 	$(BIN)/jupyter-book build . --config _build/i18n/_config.yml --path-output _build/i18n \
 	    --builder custom --custom-builder gettext --quiet
 	$(BIN)/sphinx-intl update -d locales -p _build/i18n/_build/gettext -l ko -w 100
+	$(BIN)/python _ext/book_i18n.py prune locales/ko/LC_MESSAGES
+
+# figure text the Korean figure catalog lacks -> locales/ko/figures.po, as empty messages to
+# translate: every chapter runs with the catalog active and reports what it drew untranslated
+figures-po: setup-python
+	rm -rf _build/figures && mkdir -p _build/figures
+	for nb in chapters/*.ipynb; do \
+	  LABLIB_FIGURE_CATALOG=$(CURDIR)/locales/ko/figures.po LABLIB_OFFLINE=1 $(BIN)/jupyter nbconvert \
+	    --to notebook --execute --ExecutePreprocessor.timeout=900 --output-dir _build/figures $$nb; done
+	$(BIN)/python -m booktools.figure_catalog locales/ko/figures.po _build/figures/*.ipynb
 
 # (in this order: test-browser tests the site that test-build has just built)
 test: setup test-unit test-notebooks test-build test-browser

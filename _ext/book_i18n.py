@@ -14,6 +14,13 @@ As a Sphinx extension (listed in ``_config.yml``) this module
 - indexes the Korean site for search with a Korean stemmer (Sphinx has none): particles and
   common endings come off each word, in the index and in the reader's query alike, so that
   학습률 finds 학습률을 and 학습률의;
+- draws the Korean site's figures in Korean: it names the figure catalog (``locales/ko/figures.po``)
+  in ``LABLIB_FIGURE_CATALOG`` for the notebooks' kernels (see :mod:`lablib.figure_language`),
+  and turns what lablib reports on standard error (figure text the catalog lacks) and
+  matplotlib's missing-glyph warnings into build warnings, so a strict build fails on them;
+- refuses to build a language from a broken catalog: a syntax error (GNU ``msgfmt``), or a
+  msgstr that lost a math span, role, inline code, number or bold/italic markup of its msgid,
+  is an error naming the catalog's file and line (:mod:`booktools.catalog_lint`);
 - serves a Korean web font on both sites (Noto Sans KR from the pinned npm package
   ``@fontsource/noto-sans-kr``, SIL Open Font License 1.1), so that Hangul is drawn on machines
   without a Korean font. Only the font's Hangul slices are served, each with its ``unicode-range``:
@@ -24,6 +31,7 @@ As a script it writes the configuration of a build that differs from the English
 
     python _ext/book_i18n.py config ko OUT.yml        # the Korean site
     python _ext/book_i18n.py config gettext OUT.yml   # message extraction: no notebook execution
+    python _ext/book_i18n.py prune locales/ko         # drop obsolete messages (after sphinx-intl update)
 
 (``jupyter-book build . --config OUT.yml``; the Makefile's ``book``, ``pot`` and ``test-build``
 targets do this.)
@@ -31,6 +39,7 @@ targets do this.)
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -228,14 +237,76 @@ def other_language(language: str, pagename: str) -> dict:
             "url": f"{to_en_root}{SITE_DIRS[there]}{pagename}.html"}
 
 
+def figure_catalog_path(language: str, root: Path = ROOT) -> Path:
+    """The catalog of the figures' text for ``language``: ``locales/<language>/figures.po``."""
+    return root / "locales" / language / "figures.po"
+
+
+def check_catalogs(language: str, root: Path = ROOT) -> list[str]:
+    """Problems that must stop a build in ``language``, each as 'file:line: problem'.
+
+    Every catalog of the language (the pages' and the figures') must parse (GNU ``msgfmt``);
+    every translated msgstr of a page must keep its msgid's math, roles, code, numbers and
+    emphasis (untranslated messages are ``tests/test_translations.py``'s business: the
+    build shows their English); the figure catalog must load (placeholders kept), and exist.
+
+    Examples
+    --------
+    >>> check_catalogs("ko")
+    []
+    """
+    sys.path.insert(0, str(root))
+    from booktools.catalog_lint import catalog_problems, syntax_problems
+    from lablib.figure_language import load_catalog
+
+    figures = figure_catalog_path(language, root)
+    if not figures.is_file():
+        return [f"{figures}: missing (the figures' text of the {language} edition)"]
+    pages = sorted((root / "locales" / language / "LC_MESSAGES").rglob("*.po"))
+    problems = [p for path in [figures, *pages] for p in syntax_problems(path)]
+    if problems:
+        return problems
+    for path in [figures, *pages]:
+        problems += [f"{path.parent / p}" for p in catalog_problems(path) if not p.endswith(": untranslated")]
+    try:
+        load_catalog(figures)
+    except ValueError as exc:
+        problems.append(str(exc))
+    return problems
+
+
 def _on_config_inited(app, config) -> None:
     config.templates_path.append(str(Path(__file__).parent / "templates"))
     options = config.html_theme_options
     end = list(options.get("article_header_end", ["article-header-buttons.html"]))
     if "language-switch.html" not in end:
         options["article_header_end"] = ["language-switch.html", *end]
-    if (config.language or "en") == "ko":
+    language = config.language or "en"
+    if language != "en":
+        from sphinx.errors import ConfigError
+
+        problems = check_catalogs(language, Path(app.srcdir))
+        if problems:
+            raise ConfigError(f"the {language} catalogs cannot be built:\n  " + "\n  ".join(problems))
+        from lablib.figure_language import CATALOG_ENV
+        os.environ[CATALOG_ENV] = str(figure_catalog_path(language, Path(app.srcdir)))  # for the kernels
+    if language == "ko":
         options.update(KOREAN_THEME_OPTIONS)
+
+
+def _report_figure_problems(app, doctree) -> None:
+    """Figure text without a translation, and glyphs no font has, as warnings at their cell."""
+    from docutils import nodes
+    from lablib.figure_language import UNTRANSLATED_MARKER
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    for node in doctree.findall(nodes.literal_block):
+        if "stderr" not in node.get("classes", []):
+            continue
+        for line in node.astext().splitlines():
+            if UNTRANSLATED_MARKER in line or re.search(r"Glyph \d+ .*missing from font", line):
+                logger.warning(line.strip(), location=node, type="book", subtype="figure")
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
@@ -293,10 +364,33 @@ def setup(app) -> dict:
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_html_page_context)
     app.connect("doctree-read", _extract_exercise_titles)
+    app.connect("doctree-read", _report_figure_problems)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
+def drop_obsolete(path: Path) -> int:
+    """Remove the obsolete (``#~``) messages ``sphinx-intl update`` keeps; return how many.
+
+    An obsolete message whose msgid is live again makes the catalog invalid for ``msgfmt``
+    ("duplicate message definition"); the translations of changed messages have already been
+    carried over, marked fuzzy, when this runs.
+    """
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as f:
+        catalog = read_po(f)
+    n = len(catalog.obsolete)
+    if n:
+        with open(path, "wb") as f:
+            write_po(f, catalog, width=100, ignore_obsolete=True)
+    return n
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "prune":
+        dropped = sum(drop_obsolete(p) for p in sorted(Path(sys.argv[2]).rglob("*.po")))
+        print(f"dropped {dropped} obsolete messages")
+        sys.exit(0)
     if len(sys.argv) != 4 or sys.argv[1] != "config":
         sys.exit(__doc__)
     print(write_config(sys.argv[2], Path(sys.argv[3])))

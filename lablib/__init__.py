@@ -188,3 +188,11 @@ def show_source(obj, docstring: bool = False) -> Source:
     if drop:
         code = "\n".join(line for i, line in enumerate(code.splitlines()) if i not in drop)
     return Source(code, shown.replace(os.sep, "/"), first, last, docstring_omitted=bool(drop))
+
+
+# The book's Korean build (make book) names the Korean figure catalog here: figures and the
+# explorers' labels are then drawn in Korean (lablib.figure_language). Unset everywhere else.
+if os.environ.get("LABLIB_FIGURE_CATALOG"):
+    from lablib.figure_language import activate_from_environment as _activate_figure_language
+
+    _activate_figure_language()

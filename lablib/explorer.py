@@ -41,6 +41,7 @@ from ._validate import positive_int as _positive_int
 from . import runs as _runs
 from . import optimizers as _optimizers
 from . import web
+from .figure_language import translate
 
 __all__ = ["PathExplorer", "LR_GRID", "MOMENTUM_GRID", "path_data"]
 
@@ -285,8 +286,8 @@ class PathExplorer:
     def _status(self, t) -> str:
         n = t.steps
         if t.diverged:
-            return f"diverged after {n} step{'s' * (n != 1)}"
-        return f"loss {t.final_loss:.3g} after {n} step{'s' * (n != 1)}"
+            return translate(f"diverged after {n} step{'s' * (n != 1)}")
+        return translate(f"loss {t.final_loss:.3g} after {n} step{'s' * (n != 1)}")
 
     def _picture_points(self, t, bd) -> np.ndarray:
         if self.landscape.dim == 1:
@@ -338,7 +339,7 @@ class PathExplorer:
             runs.append([[entry(t) for t in row] for row in rows] if with_m else [entry(t) for t in rows])
         data = {"lrs": [_fmt(v) for v in self.lrs], "momenta": [_fmt(v) for v in self.momenta],
                 "opts": opts, "runs": runs}
-        blob = json.dumps(data, separators=(",", ":"))
+        blob = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         digest = hashlib.sha1(blob.encode() + bd.image).hexdigest()[:8]
         uid = f"lx-{digest}-{next(_counter)}"
         i0 = self.lrs.index(self.lr)
@@ -348,12 +349,14 @@ class PathExplorer:
         parts = [f'<div class="lablib-explorer" id="{uid}">', web.style("explorer.css", uid)]
         # the controls
         parts.append('<div class="lx-controls">')
-        parts.append(f'<label>learning rate α <input type="range" class="lx-lr" min="0" '
-                     f'max="{len(self.lrs) - 1}" step="1" value="{i0}" aria-label="learning rate"> '
+        parts.append(f'<label>{esc(translate("learning rate α"))} <input type="range" class="lx-lr" min="0" '
+                     f'max="{len(self.lrs) - 1}" step="1" value="{i0}" '
+                     f'aria-label="{esc(translate("learning rate"))}"> '
                      f'<output class="lx-lr-out">{_fmt(self.lr)}</output></label>')
         if self.uses_momentum:
-            parts.append(f'<label>momentum γ <input type="range" class="lx-momentum" min="0" '
-                         f'max="{len(self.momenta) - 1}" step="1" value="{j0}" aria-label="momentum"> '
+            parts.append(f'<label>{esc(translate("momentum γ"))} <input type="range" class="lx-momentum" '
+                         f'min="0" max="{len(self.momenta) - 1}" step="1" value="{j0}" '
+                         f'aria-label="{esc(translate("momentum"))}"> '
                          f'<output class="lx-momentum-out">{_fmt(self.momentum)}</output></label>')
         if len(opts) > 1:
             parts.append('<span class="lx-opts">')
@@ -366,8 +369,8 @@ class PathExplorer:
         # the picture: the landscape, then one path per optimizer (a white halo under a coloured line)
         picture = base64.b64encode(bd.image).decode("ascii")
         bx, by, bw, bh = (round(v, 1) for v in box)
-        label = (f"{', '.join(self.optimizers)} on {self.landscape.name}, starting at "
-                 f"{np.array2string(self.x0, precision=3)}")
+        label = translate(f"{', '.join(self.optimizers)} on {self.landscape.name}, starting at "
+                          f"{np.array2string(self.x0, precision=3)}")
         parts.append(f'<svg class="lx-plot" viewBox="0 0 {W} {H}" role="img" aria-label="{esc(label)}">'
                      f'<image href="data:{bd.mime};base64,{picture}" x="0" y="0" width="{W}" height="{H}"/>'
                      f'<defs><clipPath id="{uid}-clip"><rect x="{bx}" y="{by}" width="{bw}" height="{bh}"/>'

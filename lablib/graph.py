@@ -41,6 +41,7 @@ from lablib import web
 from lablib._validate import integer as _integer, number_between as _number_between
 from lablib._validate import positive_int as _positive_int
 from lablib.autograd import Value, _unbroadcast, topological_order
+from lablib.figure_language import translate, translate_template
 
 __all__ = ["Step", "Trace", "trace", "draw_graph", "render_frames", "step_player", "StepPlayer",
            "gate_symbol", "VALUE_COLOR", "GRAD_COLOR", "MAX_NODES"]
@@ -94,6 +95,10 @@ class Step:
     phase: str                    #: "inputs", "forward", "seed" or "backward"
     gate: Optional[Value]         #: the gate acting in this step (None for "inputs" and "seed")
     caption: str                  #: one sentence saying what happens
+    shown: str = ""               #: the caption as drawn: translated in the book's Korean build
+
+    def __post_init__(self):
+        self.shown = self.shown or self.caption
 
 
 @dataclass
@@ -164,11 +169,26 @@ def gate_symbol(gate: Value) -> str:
     return f"{sym} {text}"
 
 
-def _name(node: Value) -> str:
+def _say(template: str, **fields) -> tuple[str, str]:
+    """A caption from ``template`` and ``fields``: (English, as shown).
+
+    A field is a string, or a pair made by ``_say``; the shown text is translated part by part
+    (:func:`lablib.figure_language.translate_template`), so the catalog holds each template once.
+    """
+    english = {k: v[0] if isinstance(v, tuple) else v for k, v in fields.items()}
+    shown = {k: v[1] if isinstance(v, tuple) else v for k, v in fields.items()}
+    return template.format(**english), translate_template(template, **shown)
+
+
+def _joined(parts: list) -> tuple[str, str]:
+    return ", ".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
+
+
+def _name(node: Value) -> tuple[str, str]:
     """How a caption names a wire: its label, else the gate it comes out of."""
     if node.label:
-        return node.label
-    return "an input" if node.is_leaf else f"the {gate_symbol(node)} gate"
+        return node.label, node.label
+    return _say("an input") if node.is_leaf else _say("the {gate} gate", gate=gate_symbol(node))
 
 
 def trace(root: Value, max_nodes: int = MAX_NODES) -> Trace:
@@ -238,22 +258,26 @@ def trace(root: Value, max_nodes: int = MAX_NODES) -> Trace:
 
 def _steps(t: Trace) -> list:
     leaves, gates = t.leaves, t.gates
-    named = [f"{leaf.label or 'input'} = {_fmt(leaf.data)}" for leaf in leaves]
-    first = "Inputs: " + ", ".join(named) if len(leaves) <= 6 else f"The {len(leaves)} inputs"
-    steps = [Step("inputs", None, first)]
-    n = len(gates)
+    named = [_say("{name} = {value}", name=leaf.label or _say("input"), value=_fmt(leaf.data))
+             for leaf in leaves]
+    first = (_say("Inputs: {inputs}", inputs=_joined(named)) if len(leaves) <= 6
+             else _say("The {n} inputs", n=str(len(leaves))))
+    steps = [Step("inputs", None, *first)]
+    n = str(len(gates))
     for i, gate in enumerate(gates, 1):
         out = f"{gate.label} = {_fmt(gate.data)}" if gate.label else _fmt(gate.data)
-        steps.append(Step("forward", gate, f"Forward {i}/{n}: the {gate_symbol(gate)} gate computes {out}"))
+        steps.append(Step("forward", gate, *_say("Forward {i}/{n}: the {gate} gate computes {out}",
+                                                 i=str(i), n=n, gate=gate_symbol(gate), out=out)))
     f = t.root.label or "f"
-    seed = "1" if t.root.data.size == 1 else "1 (every entry)"
-    steps.append(Step("seed", None, f"Backward: start at the output with ∂{f}/∂{f} = {seed}"))
+    seed = "1" if t.root.data.size == 1 else _say("{one} (every entry)", one="1")
+    steps.append(Step("seed", None, *_say("Backward: start at the output with ∂{f}/∂{f} = {seed}",
+                                          f=f, seed=seed)))
     for i, gate in enumerate(reversed(gates), 1):
-        sent = [f"{_fmt(t.edge_grads[(id(gate), k)])} to {_name(inp)}"
+        sent = [_say("{grad} to {wire}", grad=_fmt(t.edge_grads[(id(gate), k)]), wire=_name(inp))
                 for k, inp in enumerate(gate.inputs) if not inp.is_constant]
-        steps.append(Step("backward", gate,
-                          f"Backward {i}/{n}: the {gate_symbol(gate)} gate sends back upstream "
-                          f"{_fmt(t.grad(gate))} × local gradients: " + ", ".join(sent)))
+        steps.append(Step("backward", gate, *_say(
+            "Backward {i}/{n}: the {gate} gate sends back upstream {grad} × local gradients: {sent}",
+            i=str(i), n=n, gate=gate_symbol(gate), grad=_fmt(t.grad(gate)), sent=_joined(sent))))
     return steps
 
 
@@ -435,12 +459,12 @@ def draw_graph(root, step: int = -1, ax=None, *, title: bool = True, legend: boo
     ax.set_yticks([])
     ax.axis("off")
     if title:
-        ax.set_title(t.steps[step].caption, loc="left", x=0.012, fontsize=_FONT + 0.5, wrap=True)
+        ax.set_title(t.steps[step].shown, loc="left", x=0.012, fontsize=_FONT + 0.5, wrap=True)
     if legend:
         f = t.root.label or "f"
         first = ax.text(xa + 0.12, ya + (0.1 if xb - xa >= _WIDE else 0.36), "above a wire: its value "
                         "(forward pass)", color=VALUE_COLOR, fontsize=_FONT - 0.5, va="bottom")
-        second = f"below a wire: the gradient ∂{f}/∂(wire) (backward pass)"
+        second = translate_template("below a wire: the gradient ∂{f}/∂(wire) (backward pass)", f=f)
         if xb - xa >= _WIDE:
             ax.annotate(second, xy=(1, 0), xycoords=first, xytext=(14, 0), textcoords="offset points",
                         color=GRAD_COLOR, fontsize=_FONT - 0.5, va="bottom")
@@ -586,15 +610,18 @@ class StepPlayer:
         srcs = ["data:image/png;base64," + base64.b64encode(f).decode("ascii") for f in self.frames]
         n = len(srcs)
         button = '<button type="button" data-go="{go}" title="{title}">{text}</button>'
-        buttons = "".join(button.format(go=go, title=html.escape(title), text=text) for go, title, text in (
+        buttons = "".join(button.format(go=go, title=html.escape(translate(title)), text=html.escape(translate(text)))
+                          for go, title, text in (
             ("first", "First step", "|◀"), ("prev", "Previous step", "◀ back"), ("play", "Play / pause", "▶ play"),
             ("next", "Next step", "next ▶"), ("last", "Last step", "▶|")))
-        data = json.dumps({"frames": srcs, "captions": self.captions, "interval": self.interval_ms},
+        captions = [translate(caption) for caption in self.captions]
+        labels = {"play": translate("▶ play"), "pause": translate("|| pause")}
+        data = json.dumps({"frames": srcs, "captions": captions, "interval": self.interval_ms, "labels": labels},
                           ensure_ascii=False).replace("</", "<\\/")     # cannot end the script element early
         return (f'<div id="{uid}" class="lablib-steps">{web.style("step_player.css", uid)}\n'
-                f'<img src="{srcs[0]}" alt="{html.escape(self.captions[0])}">\n'
+                f'<img src="{srcs[0]}" alt="{html.escape(captions[0])}">\n'
                 f'<div class="lablib-steps-controls">\n{buttons}\n'
-                f'<input type="range" min="0" max="{n - 1}" value="0" step="1" aria-label="step">\n'
+                f'<input type="range" min="0" max="{n - 1}" value="0" step="1" aria-label="{html.escape(translate("step"))}">\n'
                 f'<span class="lablib-steps-count">1/{n}</span>\n</div>\n'
                 f'<script type="application/json" class="lablib-steps-data">{data}</script>\n'
                 f'{web.script("step_player.js", uid)}</div>')
@@ -618,4 +645,4 @@ def step_player(root, dpi: int = 100, interval_ms: int = 1200) -> StepPlayer:
     Introduced in chapter 4.
     """
     t = root if isinstance(root, Trace) else trace(root)
-    return StepPlayer(render_frames(t, dpi=dpi), t.captions, interval_ms=interval_ms)
+    return StepPlayer(render_frames(t, dpi=dpi), [s.shown for s in t.steps], interval_ms=interval_ms)

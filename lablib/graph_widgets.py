@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from lablib import graph
+from lablib.figure_language import translate
 
 __all__ = ["step_through"]
 
@@ -48,10 +49,10 @@ def step_through(root, dpi: int = 100) -> widgets.VBox:
     frames = graph.render_frames(t, dpi=dpi)
     last = len(frames) - 1
     image = widgets.Image(value=frames[0], format="png", layout=widgets.Layout(max_width="100%"))
-    slider = widgets.IntSlider(value=0, min=0, max=last, description="step", continuous_update=True)
-    play = widgets.Play(value=0, min=0, max=last, interval=1200, description="play")
-    back = widgets.Button(description="◀ back", layout=widgets.Layout(width="6em"))
-    forward = widgets.Button(description="next ▶", layout=widgets.Layout(width="6em"))
+    slider = widgets.IntSlider(value=0, min=0, max=last, description=translate("step"), continuous_update=True)
+    play = widgets.Play(value=0, min=0, max=last, interval=1200, description=translate("play"))
+    back = widgets.Button(description=translate("◀ back"), layout=widgets.Layout(width="6em"))
+    forward = widgets.Button(description=translate("next ▶"), layout=widgets.Layout(width="6em"))
     widgets.jslink((play, "value"), (slider, "value"))
 
     def show(change):

@@ -37,6 +37,7 @@ import numpy as np
 from . import landscapes as _ls
 from . import runs as _runs
 from ._validate import positive_int as _positive_int
+from .figure_language import translate
 from .optimizers import check_names
 from .plotting import landscapes as _pl
 
@@ -63,7 +64,7 @@ def lr_slider(value: float = 0.01, low: float = 1e-3, high: float = 1.0) -> widg
     if not low <= value <= high:
         raise ValueError(f"learning rate {value!r} is outside the slider's range [{low:g}, {high:g}]")
     return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.01,
-                                  description="learning rate α", readout_format=".3g",
+                                  description=translate("learning rate α"), readout_format=".3g",
                                   continuous_update=False, style=_STYLE, layout=_LAYOUT)
 
 
@@ -77,7 +78,7 @@ def momentum_slider(value: float = 0.9) -> widgets.FloatSlider:
     """
     if not 0 <= value <= 0.99:
         raise ValueError(f"momentum {value!r} is outside the slider's range [0, 0.99]")
-    return widgets.FloatSlider(value=value, min=0.0, max=0.99, step=0.01, description="momentum γ",
+    return widgets.FloatSlider(value=value, min=0.0, max=0.99, step=0.01, description=translate("momentum γ"),
                                readout_format=".2f", continuous_update=False, style=_STYLE, layout=_LAYOUT)
 
 
@@ -91,7 +92,7 @@ def steps_slider(value: int = 50, high: int = 200) -> widgets.IntSlider:
     """
     high = _positive_int(high, "high")
     value = _positive_int(value, "steps", at_most=high)
-    return widgets.IntSlider(value=value, min=1, max=high, description="steps",
+    return widgets.IntSlider(value=value, min=1, max=high, description=translate("steps"),
                              continuous_update=False, style=_STYLE, layout=_LAYOUT)
 
 
@@ -112,7 +113,7 @@ def start_sliders(landscape, x0) -> dict:
     out = {}
     for name, label, v, (lo, hi) in zip(names, labels, start, landscape.bounds):
         out[name] = widgets.FloatSlider(value=float(v), min=float(lo), max=float(hi), step=(hi - lo) / 400,
-                                        description=label, readout_format=".3f", continuous_update=False,
+                                        description=translate(label), readout_format=".3f", continuous_update=False,
                                         style=_STYLE, layout=_LAYOUT)
     return out
 

@@ -12,7 +12,7 @@
     img.src = frames[i]; img.alt = captions[i]; slider.value = i;
     count.textContent = (i + 1) + "/" + frames.length;
   }
-  function stop() { if (timer) { clearInterval(timer); timer = null; } play.textContent = "\u25b6 play"; }
+  function stop() { if (timer) { clearInterval(timer); timer = null; } play.textContent = data.labels.play; }
   slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
   root.querySelectorAll("button[data-go]").forEach(function (b) {
     b.addEventListener("click", function () {
@@ -20,7 +20,7 @@
       if (go === "play") {
         if (timer) { stop(); return; }
         if (i === frames.length - 1) show(0);
-        play.textContent = "|| pause";
+        play.textContent = data.labels.pause;
         timer = setInterval(function () {
           if (i >= frames.length - 1) { stop(); } else { show(i + 1); }
         }, data.interval);
