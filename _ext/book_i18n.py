@@ -54,6 +54,10 @@ SWITCH_LABELS = {"en": "English", "ko": "한국어"}
 SITE_DIRS = {"en": "", "ko": "ko/"}
 #: theme strings that come from the configuration, not from the theme's catalogs
 KOREAN_THEME_OPTIONS = {"search_bar_text": "이 책에서 검색...", "toc_title": "목차"}
+#: the Korean site's author and description (its title is the intro page's, from intro.po)
+KOREAN_BOOK = {"author": "AI 기반 영상 데이터 분석 실습 강의 팀",
+               "description": "손실 함수, 기울기, 역전파, 옵티마이저(SGD, Momentum, AdaGrad, RMSprop, Adam)를 "
+                              "장마다 계산하고 확인하는 교재."}
 
 
 FONT_PACKAGE = "@fontsource/noto-sans-kr"
@@ -137,6 +141,39 @@ def copy_korean_font(root: Path, static_dir: Path) -> int:
 def _on_builder_inited(app) -> None:
     if app.builder.format == "html":
         copy_korean_font(Path(app.srcdir), Path(app.outdir) / "_static")
+        if (app.config.language or "en") != "en":
+            prefer_book_catalog(Path(app.srcdir), app.config.language, "booktheme")
+
+
+def prefer_book_catalog(root: Path, language: str, domain: str) -> bool:
+    """Put the book's catalog of a theme's domain first, the theme's own as its fallback.
+
+    Sphinx reads the book's ``locale_dirs`` first for its own domain (``sphinx``: the
+    pydata theme's strings, which the theme has no Korean for), but a theme's own domain
+    (sphinx-book-theme's ``booktheme``) only from the theme, whose Korean lacks the launch
+    and repository buttons and machine-translates others ("Launch": 시작하다). Returns
+    whether the book has such a catalog.
+    """
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from sphinx import locale
+
+    path = root / "locales" / language / "LC_MESSAGES" / f"{domain}.po"
+    if not path.is_file():
+        return False
+    compiled = io.BytesIO()
+    with open(path, "rb") as f:
+        write_mo(compiled, read_po(f))
+    compiled.seek(0)
+    ours = gettext.GNUTranslations(compiled)
+    theirs = locale.translators.get(("general", domain))
+    if theirs is not None:
+        ours.add_fallback(theirs)
+    locale.translators["general", domain] = ours
+    return True
 
 
 # --- Korean search --------------------------------------------------------------------------------
@@ -190,6 +227,19 @@ def _korean_search_language():
 
 # --- the build configurations -----------------------------------------------------------------
 
+def _translated(language: str, page: str, msgid: str) -> str:
+    """The translation of ``msgid`` in ``page``'s catalog (``msgid`` itself if it has none)."""
+    from babel.messages.pofile import read_po
+
+    path = ROOT / "locales" / language / "LC_MESSAGES" / f"{page}.po"
+    if path.is_file():
+        with open(path, "rb") as f:
+            message = read_po(f).get(msgid)
+        if message is not None and message.string and not message.fuzzy:
+            return message.string
+    return msgid
+
+
 def build_config(kind: str, base: Path = ROOT / "_config.yml") -> dict:
     """``_config.yml`` changed for a Korean (``"ko"``) or a message-extraction (``"gettext"``) build."""
     import yaml
@@ -204,6 +254,8 @@ def build_config(kind: str, base: Path = ROOT / "_config.yml") -> dict:
     config["bibtex_bibfiles"] = [str((ROOT / b).resolve()) for b in config.get("bibtex_bibfiles", [])]
     if kind == "ko":
         sphinx.setdefault("config", {})["language"] = "ko"
+        config["title"] = _translated("ko", "intro", config["title"])     # the intro page's title
+        config.update(KOREAN_BOOK)
     else:
         config.setdefault("execute", {})["execute_notebooks"] = "off"
     return config
@@ -294,6 +346,30 @@ def _on_config_inited(app, config) -> None:
         options.update(KOREAN_THEME_OPTIONS)
 
 
+def _translate_toctree_captions(app, doctree) -> None:
+    """Translate the captions of the table of contents ("Chapters", "Appendices").
+
+    Jupyter Book's ``_toc.yml`` becomes toctrees in a transform that runs after Sphinx has
+    translated the page, so their captions would stay English in the sidebar although the
+    root page's catalog has them.
+    """
+    if (app.config.language or "en") == "en" or app.builder.name == "gettext":
+        return
+    from sphinx import addnodes
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    toctrees = [n for n in doctree.findall(addnodes.toctree) if n.get("caption")]
+    if not toctrees:
+        return
+    dirs = [str(Path(app.srcdir) / d) for d in app.config.locale_dirs]
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    catalog, found = init_locale(dirs, app.config.language, domain)
+    if found:
+        for node in toctrees:
+            node["caption"] = catalog.gettext(node["caption"])
+
+
 def _report_figure_problems(app, doctree) -> None:
     """Figure text without a translation, and glyphs no font has, as warnings at their cell."""
     from docutils import nodes
@@ -365,6 +441,7 @@ def setup(app) -> dict:
     app.connect("html-page-context", _on_html_page_context)
     app.connect("doctree-read", _extract_exercise_titles)
     app.connect("doctree-read", _report_figure_problems)
+    app.connect("doctree-read", _translate_toctree_captions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

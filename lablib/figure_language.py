@@ -20,7 +20,7 @@ Text with no translation is drawn in English and reported on standard error
 into a build error naming the page, so the Korean edition cannot silently show
 English figures. The catalog is a gettext ``.po`` file read with Babel.
 
-Introduced in the glossary appendix (Korean figures) and used by every chapter.
+Used by the Korean edition of the book; no chapter calls it (chapters draw in English).
 """
 from __future__ import annotations
 

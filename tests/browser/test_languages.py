@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from browser_support import SITE, site_pages
+from browser_support import ROOT, SITE, site_pages
 
 ALL = site_pages() if (SITE / "index.html").is_file() else []
 KOREAN = [p for p in ALL if p.startswith("ko/")]
@@ -47,6 +47,37 @@ def test_each_english_page_links_to_its_korean_page_and_back(path):
 def test_korean_pages_have_korean_theme_strings():
     page = _read("ko/chapters/glossary.html")
     assert 'placeholder="이 책에서 검색..."' in page and "목차" in page
+
+
+def _english_chrome_strings() -> set[str]:
+    """What the themes would show in English: the msgids of the book's theme catalogs
+    (locales/ko/LC_MESSAGES/sphinx.po, booktheme.po), the _toc.yml captions and the book's title."""
+    from babel.messages.pofile import read_po
+    import yaml
+
+    found = set()
+    for domain in ("sphinx", "booktheme"):
+        with open(ROOT / "locales" / "ko" / "LC_MESSAGES" / f"{domain}.po", "rb") as f:
+            found |= {m.id for m in read_po(f) if m.id and "%(" not in m.id and m.string != m.id}
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found |= {part["caption"] for part in toc.get("parts", []) if part.get("caption")}
+    found.add(yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"])
+    return found
+
+
+_CHROME_TEXT = re.compile(r">\s*([^<>]*?[A-Za-z][^<>]*?)\s*<")
+_CHROME_ATTR = re.compile(r'\b(?:title|aria-label|placeholder|data-bs-title)="([^"]*)"')
+
+
+@pytest.mark.parametrize("path", KOREAN)
+def test_korean_page_chrome_has_no_english_theme_string(path):
+    page = _read(path)
+    page = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", "", page, flags=re.S)
+    chrome = re.sub(r"<article\b.*?</article>", "", page, flags=re.S)       # the page's own text is the catalog's
+    shown = {m.group(1).strip() for m in _CHROME_TEXT.finditer(chrome)}
+    shown |= {m.group(1).strip() for m in _CHROME_ATTR.finditer(page)}
+    english = sorted(shown & _english_chrome_strings())
+    assert english == [], f"{path} shows the theme's English: {english}"
 
 
 # --- Korean search: particles come off, so a bare term finds the pages that inflect it ----------
@@ -88,3 +119,8 @@ def test_korean_stemmer_runs_in_the_browser(new_page, site_url):
     bare = set(_search(new_page, site_url, "ko/", "학습률"))
     inflected = set(_search(new_page, site_url, "ko/", "학습률을"))
     assert bare and inflected == bare
+
+
+def test_korean_api_page_says_the_docstrings_stay_english():
+    page = _read("ko/chapters/api.html")
+    assert "docstring" in page and "영어 그대로" in page
