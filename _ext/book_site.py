@@ -37,10 +37,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 # npm package -> (files or folders inside the package, folder under _static/ they go to)
 ASSETS: dict[str, tuple[tuple[str, ...], str]] = {
-    # tex-mml-chtml.js is the combined component the pages load; the folders hold what it
-    # loads on demand (TeX extensions, CHTML fonts, the menu's SVG renderer, accessibility).
-    "mathjax": (("es5/tex-mml-chtml.js", "es5/input", "es5/output", "es5/a11y", "es5/sre",
-                 "es5/ui"), "mathjax"),
+    # the formulas are typeset at build time (prerender_math.js, with mathjax-full): the
+    # pages load only MathJax's CHTML fonts, no MathJax script
+    "mathjax": (("es5/output/chtml/fonts/woff-v2",), "mathjax/output/chtml/fonts"),
+    "mathjax-full": ((), ""),                     # used by prerender_math.js, not served
     # embed-amd.js bundles the core widget models; the hashed font files are Font Awesome's,
     # which it loads relative to its own URL (WOFF2, WOFF for older browsers; the EOT, TTF and
     # SVG copies, 3 MB, are only for browsers that no longer exist).
@@ -152,10 +152,10 @@ def _drop_unused_widget_scripts(app: Sphinx, context) -> None:
 
 
 _VIEW_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">.*?</script>', re.S)
-STATIC_WIDGET_NOTE = (
-    '<p class="book-widget-note">These controls need a running notebook: open this page on '
-    'Binder or Colab (the rocket button at the top) to use them. Here they show the settings '
-    'the picture was computed with.</p>')
+# translated like the themes' strings (Sphinx's domain 'sphinx': locales/ko/LC_MESSAGES/sphinx.po)
+STATIC_WIDGET_NOTE = ("These controls need a running notebook: open this page on Binder or Colab "
+                      "(the rocket button at the top) to use them. Here they show the settings the "
+                      "picture was computed with.")
 
 
 def _mark_static_widgets(context) -> None:
@@ -164,10 +164,23 @@ def _mark_static_widgets(context) -> None:
     On the website a widget has no kernel: its sliders would move and redraw nothing. The
     wrapper (styled by book.css) shows the controls greyed out and not clickable, with a note.
     """
+    from sphinx.locale import _
+
     body = context.get("body", "")
     if WIDGET_VIEW in body:
+        note = f'<p class="book-widget-note">{_(STATIC_WIDGET_NOTE)}</p>'
         context["body"] = _VIEW_SCRIPT.sub(
-            lambda m: f'<div class="book-static-widget">{m.group(0)}{STATIC_WIDGET_NOTE}</div>', body)
+            lambda m: f'<div class="book-static-widget">{m.group(0)}{note}</div>', body)
+
+
+def _drop_mathjax(app: Sphinx, context) -> None:
+    """The formulas are typeset when the build finishes (prerender_math.js): no MathJax script
+    and no MathJax configuration on the page (1.2 MB, and seconds of typesetting on a phone)."""
+    path = str(app.config.mathjax_path)
+    context["script_files"] = [
+        js for js in context["script_files"]
+        if not str(getattr(js, "filename", js) or "").endswith(path)
+        and not str(getattr(js, "attributes", {}).get("body", "")).startswith("window.MathJax")]
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
@@ -176,7 +189,33 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
             context[key] = _dedupe(context[key])
     if "script_files" in context:
         _drop_unused_widget_scripts(app, context)
+        _drop_mathjax(app, context)
     _mark_static_widgets(context)
+
+
+def prerender_math(site: Path) -> str:
+    """Typeset every formula of the built ``site`` with MathJax in node (``prerender_math.js``).
+
+    Raises ``ExtensionError`` with MathJax's message, naming the page and the TeX, when a
+    formula cannot be typeset.
+    """
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError("book_site: typesetting the formulas needs Node.js (`make setup` installs it)")
+    done = subprocess.run([node, str(Path(__file__).with_name("prerender_math.js")), str(site)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        raise ExtensionError(f"book_site: formulas could not be typeset:\n{done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+# The theme loads Sphinx's search scripts and the whole search index (0.2-0.3 MB) on every page
+# for its search-as-you-type box, which the book does not turn on: the search box sends the
+# reader to search.html, the only page that searches.
+_SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
+                             r'searchindex\.js)"></script>')
 
 
 # The theme loads Font Awesome twice: as CSS with web fonts (in pydata-sphinx-theme.css, which
@@ -193,8 +232,11 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         lean = _FONTAWESOME_JS.sub("", text)
+        if page.name != "search.html" and not app.config.html_theme_options.get("search_as_you_type"):
+            lean = _SEARCH_SCRIPTS.sub("", lean)
         if lean != text:
             page.write_text(lean, encoding="utf-8")
+    logger.info(f"book_site: {prerender_math(out)}")
     for leftover in (out / "_static" / "scripts").glob("fontawesome.js*"):
         leftover.unlink()
 

@@ -370,7 +370,7 @@ class PathExplorer:
         picture = base64.b64encode(bd.image).decode("ascii")
         bx, by, bw, bh = (round(v, 1) for v in box)
         label = translate(f"{', '.join(self.optimizers)} on {self.landscape.name}, starting at "
-                          f"{np.array2string(self.x0, precision=3)}")
+                          "(" + ", ".join(_fmt(v) for v in self.x0) + ")")
         parts.append(f'<svg class="lx-plot" viewBox="0 0 {W} {H}" role="img" aria-label="{esc(label)}">'
                      f'<image href="data:{bd.mime};base64,{picture}" x="0" y="0" width="{W}" height="{H}"/>'
                      f'<defs><clipPath id="{uid}-clip"><rect x="{bx}" y="{by}" width="{bw}" height="{bh}"/>'

@@ -48,13 +48,16 @@ def test_every_local_script_the_config_names_is_served(tmp_path):
         pytest.fail(f"{err}")
     static = tmp_path / "_static"
     copied = book_site.copy_assets(ROOT, static)
-    assert copied > 5_000_000
+    assert copied > 3_000_000
     served = {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()}
     served |= {p.relative_to(book_site.STATIC).as_posix() for p in book_site.STATIC.rglob("*") if p.is_file()}
-    for path in [SPHINX["mathjax_path"], *SPHINX["nb_ipywidgets_js"]]:
+    for path in SPHINX["nb_ipywidgets_js"]:
         assert path in served, path
-    assert any(p.startswith("mathjax/output/chtml/fonts/woff-v2/") for p in served)
-    assert any(p.startswith("mathjax/input/tex/extensions/") for p in served)
+    # formulas are typeset at build time: MathJax's fonts are served, its script is not
+    fonts = {p for p in served if p.startswith("mathjax/output/chtml/fonts/woff-v2/")}
+    assert "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff" in fonts and len(fonts) > 20
+    assert SPHINX["mathjax_path"] not in served and not any(p.endswith(".js") for p in served
+                                                             if p.startswith("mathjax/"))
     # the widget manager's fonts sit beside it, as setup.js tells RequireJS
     assert sum(p.startswith("jupyter-widgets/") and p.endswith(".woff2") for p in served) == 3
 
@@ -125,8 +128,45 @@ def test_widgets_on_the_website_are_marked_static():
     view = '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "1"}</script>'
     page = {"body": f"<p>a</p>{view}<p>b</p>{view}"}
     book_site._mark_static_widgets(page)
-    wrapped = f'<div class="book-static-widget">{view}{book_site.STATIC_WIDGET_NOTE}</div>'
+    note = f'<p class="book-widget-note">{book_site.STATIC_WIDGET_NOTE}</p>'
+    wrapped = f'<div class="book-static-widget">{view}{note}</div>'
     assert page["body"] == f"<p>a</p>{wrapped}<p>b</p>{wrapped}"
     plain = {"body": '<div class="lablib-explorer">x</div>'}
     book_site._mark_static_widgets(plain)
     assert plain["body"] == '<div class="lablib-explorer">x</div>'
+
+
+def _site_with(tmp_path, body):
+    fonts = tmp_path / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    fonts.mkdir(parents=True)
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "page.html"
+    page.write_text(f"<html><head></head><body>{body}</body></html>", encoding="utf-8")
+    return page
+
+
+@pytest.fixture
+def node_modules():
+    if not (ROOT / "node_modules" / "mathjax-full").is_dir():
+        pytest.skip("front-end files not installed: `make setup-node` (npm ci)")
+
+
+def test_formulas_are_typeset_at_build_time(tmp_path, node_modules):
+    page = _site_with(tmp_path, '<p>The loss <span class="math notranslate nohighlight">\\(L = x^2 &lt; 1\\)</span>.</p>'
+                                '<div class="math notranslate nohighlight">\\begin{aligned} a &amp;= b \\end{aligned}</div>')
+    assert book_site.prerender_math(tmp_path) == "prerender_math: 2 formulas typeset in 1 pages"
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<mjx-container") == 2 and 'display="true"' in html
+    assert "<mjx-assistive-mml" in html                        # what a screen reader reads
+    assert "\\(" not in html and "MJX-CHTML-styles" in html
+    assert 'url("../_static/mathjax/output/chtml/fonts/woff-v2/' in html   # fonts relative to the page
+    book_site.prerender_math(tmp_path)                          # a second run changes nothing
+    assert page.read_text(encoding="utf-8") == html
+
+
+def test_a_formula_mathjax_cannot_read_stops_the_build(tmp_path, node_modules):
+    from sphinx.errors import ExtensionError
+
+    _site_with(tmp_path, '<span class="math notranslate nohighlight">\\(\\frac{1}{\\)</span>')
+    with pytest.raises(ExtensionError, match=r"chapters/page\.html: MathJax cannot typeset .*frac"):
+        book_site.prerender_math(tmp_path)
