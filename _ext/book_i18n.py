@@ -370,6 +370,11 @@ def _translate_toctree_captions(app, doctree) -> None:
             node["caption"] = catalog.gettext(node["caption"])
 
 
+# matplotlib's words for a character no font has: text ("Glyph 54617 (...) missing from
+# font(s) DejaVu Sans."), and mathtext ("Font 'default' does not have a glyph for '\u2212'")
+_MISSING_GLYPH = re.compile(r"Glyph \d+ .*missing from font|does not have a glyph for")
+
+
 def _report_figure_problems(app, doctree) -> None:
     """Figure text without a translation, and glyphs no font has, as warnings at their cell."""
     from docutils import nodes
@@ -381,7 +386,7 @@ def _report_figure_problems(app, doctree) -> None:
         if "stderr" not in node.get("classes", []):
             continue
         for line in node.astext().splitlines():
-            if UNTRANSLATED_MARKER in line or re.search(r"Glyph \d+ .*missing from font", line):
+            if UNTRANSLATED_MARKER in line or _MISSING_GLYPH.search(line):
                 logger.warning(line.strip(), location=node, type="book", subtype="figure")
 
 

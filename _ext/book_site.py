@@ -3,6 +3,10 @@
 A Jupyter Book 1.x site loads MathJax, RequireJS and the Jupyter widget manager from CDNs,
 so offline its formulas stay raw TeX and its embedded widgets stay blank. This extension
 
+* typesets every formula when the build finishes, with MathJax itself in node
+  (``prerender_math.js``; pages load MathJax's fonts, not its 1.2 MB script), and stores the
+  figures as 256-colour PNGs where they look the same (:mod:`lablib.plotting.png`); Sphinx's
+  search scripts and index load only on the search page;
 * copies pinned copies of those files, installed by ``npm ci`` from ``package.json`` /
   ``package-lock.json`` into ``node_modules/``, to ``_build/html/_static/`` (``_config.yml``
   points ``mathjax_path`` and ``nb_ipywidgets_js`` at them). A missing or differently
@@ -107,7 +111,7 @@ def _on_builder_inited(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     nbytes = copy_assets(Path(app.srcdir), Path(app.outdir) / "_static")
-    logger.info(f"book_site: served MathJax, RequireJS and the widget manager locally "
+    logger.info(f"book_site: served MathJax's fonts, RequireJS and the widget manager locally "
                 f"({nbytes / 2**20:.1f} MiB in _static/)")
 
 
@@ -211,6 +215,24 @@ def prerender_math(site: Path) -> str:
     return done.stdout.strip()
 
 
+def compact_images(folder: Path) -> tuple[int, int]:
+    """Rewrite each PNG in ``folder`` as :func:`lablib.plotting.png.compact_png` makes it.
+
+    Returns the bytes before and after. (The figures are the chapters' matplotlib outputs: full
+    colour, two to four times larger than the 256-colour images that look the same.)
+    """
+    from lablib.plotting.png import compact_png
+
+    before = after = 0
+    for path in sorted(folder.glob("*.png")):
+        data = path.read_bytes()
+        small = compact_png(data)
+        before, after = before + len(data), after + len(small)
+        if small != data:
+            path.write_bytes(small)
+    return before, after
+
+
 # The theme loads Sphinx's search scripts and the whole search index (0.2-0.3 MB) on every page
 # for its search-as-you-type box, which the book does not turn on: the search box sends the
 # reader to search.html, the only page that searches.
@@ -237,6 +259,9 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         if lean != text:
             page.write_text(lean, encoding="utf-8")
     logger.info(f"book_site: {prerender_math(out)}")
+    before, after = compact_images(out / "_images")
+    logger.info(f"book_site: figures {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB (256-colour PNG "
+                "where it looks the same)")
     for leftover in (out / "_static" / "scripts").glob("fontawesome.js*"):
         leftover.unlink()
 

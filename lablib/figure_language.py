@@ -231,7 +231,7 @@ def activate(catalog) -> FigureCatalog:
     """Draw figure text in ``catalog``'s language from now on (a path or a :class:`FigureCatalog`).
 
     Wraps :meth:`matplotlib.text.Text.set_text`, through which every text of a figure
-    passes, and, for Korean, calls :func:`lablib.plotting.korean.use_korean_font`.
+    passes, and, for Korean, adds NanumGothic after the current font families.
     """
     global _active, _original_set_text
     if not isinstance(catalog, FigureCatalog):
@@ -243,10 +243,27 @@ def activate(catalog) -> FigureCatalog:
         Text.set_text = _translated_set_text
     _active = catalog
     if catalog.language.startswith("ko"):
-        from lablib.plotting.korean import use_korean_font
-
-        use_korean_font()
+        _add_korean_font()
     return catalog
+
+
+def _add_korean_font() -> None:
+    """Hangul from NanumGothic, everything else from the fonts the English figures use.
+
+    NanumGothic comes after the current families, not before (as in
+    :func:`lablib.plotting.korean.use_korean_font`): matplotlib takes each glyph from the first
+    family that has it, so Latin text, digits and the minus sign look as in the English edition,
+    and mathtext's ``\\mathdefault`` (log-axis ticks such as 10⁻²), which uses only the first
+    family, keeps a font with the minus sign U+2212, which NanumGothic lacks.
+    """
+    import matplotlib
+
+    from lablib.plotting.korean import KOREAN_FONT_FAMILY, register_korean_font
+
+    register_korean_font()
+    families = matplotlib.rcParams["font.family"]
+    families = [families] if isinstance(families, str) else list(families)
+    matplotlib.rcParams["font.family"] = [f for f in families if f != KOREAN_FONT_FAMILY] + [KOREAN_FONT_FAMILY]
 
 
 def deactivate() -> None:

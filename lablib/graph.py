@@ -42,6 +42,7 @@ from lablib._validate import integer as _integer, number_between as _number_betw
 from lablib._validate import positive_int as _positive_int
 from lablib.autograd import Value, _unbroadcast, topological_order
 from lablib.figure_language import translate, translate_template
+from lablib.plotting.png import compact_png
 
 __all__ = ["Step", "Trace", "trace", "draw_graph", "render_frames", "step_player", "StepPlayer",
            "gate_symbol", "VALUE_COLOR", "GRAD_COLOR", "MAX_NODES"]
@@ -582,7 +583,7 @@ def render_frames(root, dpi: int = 100) -> list:
             draw_graph(t, step=step, ax=ax)
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi)
-            frames.append(buf.getvalue())
+            frames.append(compact_png(buf.getvalue()))     # 256 colours where it looks the same
     finally:
         plt.close(fig)
     return frames

@@ -171,7 +171,17 @@ def test_an_active_catalog_translates_titles_labels_legends_and_ticks(korean):
     assert {"50단계 후의 손실", "에폭", "SGD", "학습률"} <= texts
     assert "loss after 50 steps" not in texts
     assert not [w for w in caught if "missing from font" in str(w.message)]   # Hangul has its font
-    assert matplotlib.rcParams["font.family"][0] == "NanumGothic"
+    assert matplotlib.rcParams["font.family"] == ["sans-serif", "NanumGothic"]  # Latin as in English
+
+
+def test_log_axis_ticks_keep_their_minus_sign_in_korean(korean, caplog):
+    fig, ax = plt.subplots()
+    ax.semilogy([1, 2, 3], [1e-1, 1e-3, 1e-6])
+    ax.set_xlabel("epoch")
+    with caplog.at_level("WARNING"):
+        fig.canvas.draw()
+    plt.close(fig)
+    assert not [r for r in caplog.records if "does not have a glyph" in r.getMessage()]
 
 
 def test_deactivate_draws_as_given_again(korean):

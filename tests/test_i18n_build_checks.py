@@ -110,9 +110,11 @@ def _stderr_block(text):
 def test_figure_text_without_translation_and_missing_glyphs_become_build_warnings(caplog):
     text = (f"{UNTRANSLATED_MARKER} 'loss after {{0}} steps' (add it to locales/ko/figures.po)\n"
             "/x/matplotlib.py:1: UserWarning: Glyph 54617 (\\N{HANGUL SYLLABLE HAG}) missing from font(s) "
-            "DejaVu Sans.\nsome other line on stderr")
+            "DejaVu Sans.\nWARNING:matplotlib.mathtext:Font 'default' does not have a glyph for '\\u2212' [U+2212], "
+            "substituting with a dummy symbol.\nsome other line on stderr")
     with caplog.at_level(logging.WARNING):
         book_i18n._report_figure_problems(None, _stderr_block(text))
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warned) == 2                                   # not the other line, not stdout
+    assert len(warned) == 3                                   # not the other line, not stdout
     assert "'loss after {0} steps'" in warned[0] and "missing from font" in warned[1]
+    assert "does not have a glyph for" in warned[2]

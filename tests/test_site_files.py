@@ -170,3 +170,20 @@ def test_a_formula_mathjax_cannot_read_stops_the_build(tmp_path, node_modules):
     _site_with(tmp_path, '<span class="math notranslate nohighlight">\\(\\frac{1}{\\)</span>')
     with pytest.raises(ExtensionError, match=r"chapters/page\.html: MathJax cannot typeset .*frac"):
         book_site.prerender_math(tmp_path)
+
+
+def test_figures_are_stored_compact(tmp_path):
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1, 0.3], label="loss"); ax.legend()
+    buf = io.BytesIO(); fig.savefig(buf, format="png"); plt.close(fig)
+    (tmp_path / "a.png").write_bytes(buf.getvalue())
+    (tmp_path / "b.svg").write_text("<svg/>")
+    before, after = book_site.compact_images(tmp_path)
+    assert before == len(buf.getvalue()) and after == (tmp_path / "a.png").stat().st_size < before / 2
+    assert (tmp_path / "b.svg").read_text() == "<svg/>"
