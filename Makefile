@@ -65,6 +65,9 @@ po: setup
 	$(BIN)/python _ext/book_i18n.py config gettext _build/i18n/_config.yml
 	$(BIN)/jupyter-book build . --config _build/i18n/_config.yml --path-output _build/i18n \
 	    --builder custom --custom-builder gettext --quiet
+	# sphinx.pot holds only the template strings the gettext builder happens to see: the book's
+	# sphinx.po (the themes' strings) is kept by hand, and an update would drop the rest of it
+	rm -f _build/i18n/_build/gettext/sphinx.pot
 	$(BIN)/sphinx-intl update -d locales -p _build/i18n/_build/gettext -l ko -w 100
 	$(BIN)/python _ext/book_i18n.py prune locales/ko/LC_MESSAGES
 

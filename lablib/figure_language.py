@@ -50,6 +50,7 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 
 _active: FigureCatalog | None = None
 _original_set_text = None
+_original_layout = None
 
 
 def message_key(text: str) -> tuple[str, list[str]]:
@@ -227,20 +228,47 @@ def _translated_set_text(self, s):
     return _original_set_text(self, s)
 
 
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def _korean_first_for_mixed_math(text) -> None:
+    """A text with both Hangul and ``$…$`` math is laid out by mathtext, which takes the text
+    outside the math from the first font family only: put NanumGothic first for that text
+    (the math itself keeps mathtext's fonts, so its minus signs stay)."""
+    s = text.get_text()
+    if "$" not in s or not _HANGUL.search(s):
+        return
+    from lablib.plotting.korean import KOREAN_FONT_FAMILY
+
+    families = list(text.get_fontfamily())
+    if families and families[0] != KOREAN_FONT_FAMILY:
+        text.set_fontfamily([KOREAN_FONT_FAMILY] + [f for f in families if f != KOREAN_FONT_FAMILY])
+
+
+def _laid_out_with_korean_font(self, renderer):
+    if _active is not None and _active.language.startswith("ko"):
+        _korean_first_for_mixed_math(self)
+    return _original_layout(self, renderer)
+
+
 def activate(catalog) -> FigureCatalog:
     """Draw figure text in ``catalog``'s language from now on (a path or a :class:`FigureCatalog`).
 
     Wraps :meth:`matplotlib.text.Text.set_text`, through which every text of a figure
-    passes, and, for Korean, adds NanumGothic after the current font families.
+    passes, and, for Korean, adds NanumGothic after the current font families (and puts it
+    first for a text that mixes Hangul and math, as it is measured and drawn).
     """
-    global _active, _original_set_text
+    global _active, _original_set_text, _original_layout
     if not isinstance(catalog, FigureCatalog):
         catalog = load_catalog(catalog)
     from matplotlib.text import Text
 
     if _original_set_text is None:
-        _original_set_text = Text.set_text
+        _original_set_text, _original_layout = Text.set_text, Text._get_layout
         Text.set_text = _translated_set_text
+        # where a text is measured and drawn (its font is only final then: a new Text gets its
+        # font properties after its text, and a legend measures its texts itself)
+        Text._get_layout = _laid_out_with_korean_font
     _active = catalog
     if catalog.language.startswith("ko"):
         _add_korean_font()
@@ -268,13 +296,13 @@ def _add_korean_font() -> None:
 
 def deactivate() -> None:
     """Undo :func:`activate`: figure text is drawn as given again."""
-    global _active, _original_set_text
+    global _active, _original_set_text, _original_layout
     _active = None
     if _original_set_text is not None:
         from matplotlib.text import Text
 
-        Text.set_text = _original_set_text
-        _original_set_text = None
+        Text.set_text, Text._get_layout = _original_set_text, _original_layout
+        _original_set_text = _original_layout = None
 
 
 def active_catalog() -> FigureCatalog | None:

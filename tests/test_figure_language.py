@@ -174,14 +174,22 @@ def test_an_active_catalog_translates_titles_labels_legends_and_ticks(korean):
     assert matplotlib.rcParams["font.family"] == ["sans-serif", "NanumGothic"]  # Latin as in English
 
 
-def test_log_axis_ticks_keep_their_minus_sign_in_korean(korean, caplog):
+def test_log_ticks_keep_their_minus_and_hangul_beside_math_is_drawn(korean, caplog):
+    korean.messages.update({"start $w_0 = {0}$": "$w_0 = {0}$에서 출발",
+                            "start $w_0 = -{0}$": "$w_0 = -{0}$에서 출발"})
     fig, ax = plt.subplots()
     ax.semilogy([1, 2, 3], [1e-1, 1e-3, 1e-6])
     ax.set_xlabel("epoch")
+    ax.set_title("start $w_0 = -0.5$")                 # Hangul and math (with a minus) in one text
+    ax.text(1, 1e-3, "start $w_0 = 2$")                # a new Text: its font is set after its text
+    ax.plot([1, 2], [1e-2, 1e-4], label="start $w_0 = 3$")
+    ax.legend()                                         # a legend measures its texts itself
+    fig.tight_layout()
     with caplog.at_level("WARNING"):
         fig.canvas.draw()
     plt.close(fig)
     assert not [r for r in caplog.records if "does not have a glyph" in r.getMessage()]
+    assert ax.get_title() == "$w_0 = -0.5$에서 출발" and ax.title.get_fontfamily()[0] == "NanumGothic"
 
 
 def test_deactivate_draws_as_given_again(korean):

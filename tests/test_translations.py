@@ -79,7 +79,7 @@ def _ids(path):
 
 def test_every_page_has_a_catalog(fresh_templates):
     pages = sorted(p.relative_to(fresh_templates).with_suffix("").as_posix()
-                   for p in fresh_templates.rglob("*.pot"))
+                   for p in fresh_templates.rglob("*.pot") if p.stem not in THEME_CATALOGS)
     assert pages == ALL_PAGES, "run `make po` to create the missing catalogs"
 
 

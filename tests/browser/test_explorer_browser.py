@@ -17,6 +17,8 @@ EXPLORER_CHAPTERS = ("chapters/07_momentum.html", "chapters/08_adagrad_rmsprop_a
 
 PAGES = site_pages() if (SITE / "index.html").is_file() else []
 EXPLORER_PAGES = [p for p in PAGES if 'class="lablib-explorer"' in (SITE / p).read_text(encoding="utf-8")]
+# what a run's status line says, on the English site and (from locales/ko/figures.po) the Korean one
+STATUS = r"(loss \S+|diverged) after \d+ steps?|\d+스텝 후 (손실 \S+|발산)"
 
 READ = """root => ({
   d: [...root.querySelectorAll('path[class^="lx-d-"]')].map(p => p.getAttribute('d')),
@@ -44,7 +46,7 @@ def check_explorer(page, root) -> None:
     assert after["d"] != before["d"], "moving the learning-rate slider did not change the paths"
     # the status line describes the run now shown (two settings can end at the same loss,
     # so the text itself need not change)
-    assert after["text"] and all(re.fullmatch(r"(loss \S+|diverged) after \d+ steps?", t) for t in after["text"]), after["text"]
+    assert after["text"] and all(re.fullmatch(STATUS, t) for t in after["text"]), after["text"]
     assert root.query_selector("svg.lx-plot").screenshot() != picture, "the picture did not change"
 
     momentum = root.query_selector(".lx-momentum")

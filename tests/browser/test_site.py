@@ -119,6 +119,7 @@ class Visit:
     broken_images: list
     phone: dict
     hangul: dict
+    weight: int = 0                     # bytes of the page and everything it loaded
     notes: list = field(default_factory=list)
 
 
@@ -128,6 +129,15 @@ def _visit(browser, site_url: str, path: str) -> Visit:
     try:
         page = context.new_page()
         log = PageLog(page, site_url)
+        loaded: dict[str, int] = {}
+
+        def count(response):
+            try:
+                loaded[response.url] = len(response.body())
+            except Exception:                   # a redirect or an aborted request has no body
+                pass
+
+        page.on("response", count)
         page.goto(site_url + path, wait_until="load")
         target = REDIRECT.search((SITE / path).read_text(encoding="utf-8"))
         if target:                              # index.html sends the reader on to the first page
@@ -149,7 +159,7 @@ def _visit(browser, site_url: str, path: str) -> Visit:
             page.screenshot(path=str(Path(SCREENSHOTS) / (path.replace("/", "__") + ".390.png")),
                             full_page=True)
         log.wait_idle()                         # anything the narrow layout loads
-        return Visit(log, math, broken, phone, hangul)
+        return Visit(log, math, broken, phone, hangul, weight=sum(loaded.values()))
     finally:
         context.close()
 
@@ -214,6 +224,17 @@ def test_hangul_is_drawn_with_the_web_font(visit, path):
 def test_hangul_pages_exist():
     """The check above looks at something: the glossary shows Hangul on either site."""
     assert any("용어" in (SITE / p).read_text(encoding="utf-8") for p in PAGES)
+
+
+#: the most a page may load, with everything it loads (HTML, scripts, styles, fonts incl. the
+#: Korean web font, images): about 20 s on a slow phone connection (1.2 Mbit/s)
+PAGE_BUDGET = 3_000_000
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_weight_is_within_budget(visit, path):
+    weight = visit(path).weight
+    assert 10_000 < weight <= PAGE_BUDGET, f"{path} loads {weight / 1e6:.2f} MB"
 
 
 @pytest.mark.parametrize("path", PAGES)
