@@ -233,6 +233,64 @@ def compact_images(folder: Path) -> tuple[int, int]:
     return before, after
 
 
+# Font Awesome's icon table in the theme's CSS: ".fa-bars:before,.fa-navicon:before{content:"\f0c9"}"
+_ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4,5})"\}')
+_ICON_CLASS = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]|\\(f[0-9a-f]{3})\b")
+
+
+def icons_in_use(site: Path) -> set[int]:
+    """The code points of the Font Awesome icons ``site`` can show.
+
+    Those named by an ``fa-*`` class in a page or a script, looked up in the icon table of the
+    theme's CSS, and every icon character the style sheets use outside that table (the theme's
+    own ``--pst-icon-*`` variables: admonitions, the sidebar's chevrons).
+    """
+    static = site / "_static"
+    css = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in static.rglob("*.css"))
+    table: dict[str, int] = {}
+    for selectors, code in _ICON_RULE.findall(css):
+        for name in re.findall(r"\.fa-([a-z0-9-]+):", selectors):
+            table[name] = int(code, 16)
+    rest = _ICON_RULE.sub("", css)
+    points = {ord(m.group(0)) if not m.group(1) else int(m.group(1), 16) for m in _PRIVATE_USE.finditer(rest)}
+    # the theme's scripts (not the widget manager's, which lists every icon of its own Font Awesome)
+    scripts = [p for p in static.rglob("*.js") if "jupyter-widgets" not in p.parts]
+    texts = [p for p in site.rglob("*.html") if "_sources" not in p.parts] + scripts
+    for path in texts:
+        for name in set(_ICON_CLASS.findall(path.read_text(encoding="utf-8", errors="replace"))):
+            if name in table:
+                points.add(table[name])
+    return points
+
+
+def subset_icon_fonts(site: Path) -> tuple[int, int]:
+    """Cut the theme's Font Awesome web fonts (WOFF2) to :func:`icons_in_use`; bytes before, after.
+
+    Every page loads the solid and the brands font (0.27 MB together) to draw about twenty
+    icons; cut to those, they weigh a few kilobytes.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    points = icons_in_use(site)
+    before = after = 0
+    for path in sorted((site / "_static" / "vendor" / "fontawesome").rglob("fa-*.woff2")):
+        font = TTFont(path)
+        keep = [p for p in points if p in font.getBestCmap()]
+        before += path.stat().st_size
+        options = subset.Options()
+        options.flavor, options.layout_features, options.name_IDs = "woff2", ["*"], ["*"]
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=keep)
+        subsetter.subset(font)
+        font.flavor = "woff2"
+        font.save(path)
+        after += path.stat().st_size
+    return before, after
+
+
 # The theme loads Sphinx's search scripts and the whole search index (0.2-0.3 MB) on every page
 # for its search-as-you-type box, which the book does not turn on: the search box sends the
 # reader to search.html, the only page that searches.
@@ -264,6 +322,8 @@ def _on_build_finished(app: Sphinx, exception) -> None:
                 "where it looks the same)")
     for leftover in (out / "_static" / "scripts").glob("fontawesome.js*"):
         leftover.unlink()
+    before, after = subset_icon_fonts(out)
+    logger.info(f"book_site: icon fonts {before / 1e3:.0f} kB -> {after / 1e3:.0f} kB (the icons the site shows)")
 
 
 def _on_config_inited(app: Sphinx, config) -> None:

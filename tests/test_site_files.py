@@ -187,3 +187,24 @@ def test_figures_are_stored_compact(tmp_path):
     before, after = book_site.compact_images(tmp_path)
     assert before == len(buf.getvalue()) and after == (tmp_path / "a.png").stat().st_size < before / 2
     assert (tmp_path / "b.svg").read_text() == "<svg/>"
+
+
+def test_icon_fonts_are_cut_to_the_icons_the_site_shows(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    fonts = tmp_path / "_static" / "vendor" / "fontawesome" / "webfonts"
+    fonts.mkdir(parents=True)
+    original = next(theme.rglob("fa-solid-900.woff2"))
+    (fonts / "fa-solid-900.woff2").write_bytes(original.read_bytes())
+    (tmp_path / "_static" / "theme.css").write_text(
+        '.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-rocket:before{content:"\\f135"}'
+        '.fa-moon:before{content:"\\f186"}:root{--pst-icon-info-circle:"\uf05a"}', encoding="utf-8")
+    (tmp_path / "page.html").write_text('<i class="fa-solid fa-bars"></i> <span class="fa-rocket"></span>')
+    assert book_site.icons_in_use(tmp_path) == {0xF0C9, 0xF135, 0xF05A}      # not the moon: no page shows it
+    before, after = book_site.subset_icon_fonts(tmp_path)
+    assert before == original.stat().st_size and after < before / 10
+    kept = set(TTFont(fonts / "fa-solid-900.woff2").getBestCmap())
+    assert {0xF0C9, 0xF135, 0xF05A} <= kept and 0xF186 not in kept
