@@ -328,7 +328,8 @@ def check_catalogs(language: str, root: Path = ROOT) -> list[str]:
 
 
 def _on_config_inited(app, config) -> None:
-    config.templates_path.append(str(Path(__file__).parent / "templates"))
+    # first: the book's copies of theme components (translatable strings) win over the themes' own
+    config.templates_path.insert(0, str(Path(__file__).parent / "templates"))
     options = config.html_theme_options
     end = list(options.get("article_header_end", ["article-header-buttons.html"]))
     if "language-switch.html" not in end:
