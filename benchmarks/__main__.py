@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ["optim", "classifier", "autograd", "slider", "chapters", "site"]
+SECTIONS = ["optim", "classifier", "autograd", "cnn", "slider", "chapters", "site"]
 
 
 def machine() -> dict:

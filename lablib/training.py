@@ -46,7 +46,7 @@ from lablib.errors import DivergenceError
 __all__ = [
     "History", "Evaluation", "NonFiniteLossError", "fit", "evaluate", "predict",
     "default_device", "train_val_split", "make_loader", "lr_sweep", "SweepResult",
-    "LablibOptimizer",
+    "LablibOptimizer", "Run",
 ]
 
 
@@ -82,7 +82,10 @@ class History:
     val_loss, val_acc : list of float
         Loss and accuracy on the validation loader after the epoch (empty without one).
     lr : list of float
-        The learning rate used during each epoch (it changes only with a scheduler).
+        The learning rate at the start of each epoch (it changes only with a scheduler).
+    batch_lr : list of float
+        The learning rate of every update, in order (it changes within an epoch only
+        with a per-batch scheduler, ``scheduler_step="batch"``).
     seconds : list of float
         Wall-clock seconds of each epoch, validation included (machine-dependent).
     batch_loss : list of float
@@ -110,6 +113,7 @@ class History:
     val_loss: list = field(default_factory=list)
     val_acc: list = field(default_factory=list)
     lr: list = field(default_factory=list)
+    batch_lr: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
     batch_loss: list = field(default_factory=list)
     monitor: str = "val_loss"
@@ -155,16 +159,21 @@ class History:
 
 
 def default_device() -> torch.device:
-    """``cuda`` when a GPU is available, else ``cpu`` (the course's one-liner).
+    """``cuda`` when an NVIDIA GPU is available (the course's one-liner), else Apple's ``mps``, else ``cpu``.
 
     Examples
     --------
-    >>> default_device().type in ("cpu", "cuda")
+    >>> default_device().type in ("cpu", "cuda", "mps")
     True
 
     Introduced in chapter 9.
     """
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
 
 
 def train_val_split(X, y, val_size=0.125, seed: int = 0):
@@ -425,7 +434,8 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
         loss_fn: Callable | None = None, scheduler=None, patience: int | None = None,
         restore_best: bool = False, monitor: str | None = None, num_classes: int | None = None, on_nonfinite: str = "raise",
         seed: int | None = None, device=None, progress: bool | None = None,
-        desc: str | None = None) -> History:
+        desc: str | None = None, scheduler_step: str = "epoch", callbacks=(),
+        history: History | None = None) -> History:
     """Train ``model`` with ``optimizer`` for ``epochs`` epochs; return its :class:`History`.
 
     Each mini-batch is one update (:math:`\\mathcal B` the batch, :math:`\\eta` the learning rate):
@@ -455,7 +465,10 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
     loss_fn : callable, optional
         Returns a batch's *mean* loss; default ``nn.CrossEntropyLoss()`` (softmax + cross-entropy on logits).
     scheduler : optional
-        A learning-rate scheduler; ``scheduler.step()`` is called after every epoch.
+        A learning-rate scheduler; ``scheduler.step()`` is called after every epoch,
+        or after every update with ``scheduler_step="batch"`` (warm-up, ``OneCycleLR``).
+    scheduler_step : {"epoch", "batch"}
+        When the scheduler steps.
     patience : int, optional
         Early stopping: end the run when the monitored curve has not improved for this many epochs.
     restore_best : bool, default False
@@ -479,6 +492,17 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
         watching (a notebook or terminal run by hand), never in the built book or the tests.
     desc : str, optional
         Label of the progress bar.
+    callbacks : sequence of callables
+        Each is called as ``callback(Run(epoch, history, model, optimizer, scheduler, epoch_updates))``
+        after every completed epoch, e.g. :class:`lablib.checkpoints.Checkpoint`,
+        :class:`lablib.monitoring.TensorBoardLogger`, :func:`lablib.tuning.optuna_pruning`.
+        An exception a callback raises ends the run (Optuna's ``TrialPruned`` does so on purpose).
+    history : History, optional
+        Resume a run: the history :func:`lablib.checkpoints.resume` returned, whose
+        checkpoint also restored the model, the optimizer, the scheduler and the random
+        state. Training continues with epoch ``len(history.train_loss) + 1`` up to
+        ``epochs``, appending to this history, exactly as if it had never stopped.
+        (Don't pass ``seed`` with it: that would restart the random numbers.)
 
     Returns
     -------
@@ -516,6 +540,27 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
         raise ValueError(f"monitor={monitor!r} needs a val_loader")
     if on_nonfinite not in ("raise", "stop"):
         raise ValueError(f"on_nonfinite must be 'raise' or 'stop', got {on_nonfinite!r}")
+    if scheduler_step not in ("epoch", "batch"):
+        raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise ValueError(f"each callback must be callable as callback(run), got {cb!r}")
+    first_epoch = 1
+    if history is not None:
+        if not isinstance(history, History):
+            raise ValueError(f"history must be the History of the run to resume, got {type(history).__name__}")
+        if seed is not None:
+            raise ValueError("pass seed or history, not both: a resumed run continues the random numbers "
+                             "its checkpoint saved, and a seed would restart them")
+        if history.monitor != monitor:
+            raise ValueError(f"the run to resume picked its best epoch by {history.monitor!r}, not {monitor!r}")
+        if history.stop_reason:
+            raise ValueError(f"the run to resume has ended ({history.stop_reason}); start a new one")
+        first_epoch = len(history.train_loss) + 1
+        if first_epoch > epochs:
+            raise ValueError(f"the run to resume has already completed {first_epoch - 1} epochs; "
+                             f"ask for more than that (epochs={epochs})")
     _check_loader(train_loader, "train_loader")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader")
@@ -530,8 +575,9 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
     except TypeError:
         n_batches = None
 
-    history = History(monitor=monitor)
-    epoch_bar = _progress_bar(range(1, int(epochs) + 1), show, desc=desc or "epochs", unit="epoch")
+    history = History(monitor=monitor) if history is None else history
+    epoch_bar = _progress_bar(range(first_epoch, int(epochs) + 1), show, desc=desc or "epochs", unit="epoch",
+                              initial=first_epoch - 1, total=int(epochs))
     for epoch in epoch_bar:
         start = time.perf_counter()
         model.train()
@@ -539,6 +585,7 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
         batches = _progress_bar(train_loader, show, desc=f"epoch {epoch}", leave=False, unit="batch",
                                 total=n_batches)
         history.lr.append(_current_lr(optimizer))
+        updates_before = len(history.batch_loss)
         for batch, (X, y) in enumerate(batches, start=1):
             X, y = X.to(device), y.to(device)
             optimizer.zero_grad()
@@ -558,7 +605,10 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
                 history.stop_reason = message
                 break
             loss.backward()
+            history.batch_lr.append(_current_lr(optimizer))
             optimizer.step()
+            if scheduler is not None and scheduler_step == "batch":
+                scheduler.step()
             history.batch_loss.append(loss_value)
             total_loss += loss_value * len(y)
             correct += (scores.detach().argmax(dim=1) == y).sum().item()
@@ -575,13 +625,15 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
             val = evaluate(model, val_loader, loss_fn, device)
             history.val_loss.append(val.loss)
             history.val_acc.append(val.accuracy)
-        if scheduler is not None:
+        if scheduler is not None and scheduler_step == "epoch":
             scheduler.step()
         history.seconds.append(time.perf_counter() - start)
 
         if history._improves(history.monitored[-1]):
             history.best_epoch = epoch
             history.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        for callback in callbacks:
+            callback(Run(epoch, history, model, optimizer, scheduler, len(history.batch_loss) - updates_before))
         if show:
             epoch_bar.set_postfix({"train_loss": f"{history.train_loss[-1]:.4f}",
                                    **({"val_loss": f"{history.val_loss[-1]:.4f}"} if history.val_loss else {})})
@@ -595,6 +647,21 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
     if restore_best and history.best_state is not None:
         model.load_state_dict(history.best_state)
     return history
+
+
+class Run(NamedTuple):
+    """What a callback of :func:`fit` is handed after each epoch.
+
+    Introduced in chapter 10.
+    """
+
+    epoch: int
+    history: History
+    model: nn.Module
+    optimizer: object
+    scheduler: object
+    #: the updates of this epoch: the last ``epoch_updates`` entries of ``history.batch_loss``
+    epoch_updates: int = 0
 
 
 class SweepResult(NamedTuple):
