@@ -411,21 +411,27 @@ class PathExplorer:
 
     # ------------------------------------------------------------------ the notebook's version
 
-    def widget(self):
+    def widget(self, new: bool = False):
         """The live ipywidgets explorer with the same landscape, start, optimizers and settings.
 
         It recomputes on every slider move, so its learning rate and momentum are
         not limited to the grid, and it has sliders for the number of steps and the
         start point too. See :func:`lablib.widgets.trajectory_explorer`.
+
+        The explorer shown in the notebook is made once and kept; ``new=True`` builds
+        another one, for a check that must not depend on, or move, the reader's sliders.
         """
-        if self._widget is None:
+        if new or self._widget is None:
             from . import widgets
 
-            self._widget = widgets.trajectory_explorer(
+            made = widgets.trajectory_explorer(
                 self.landscape, self.x0 if self.landscape.dim == 2 else float(self.x0[0]),
                 self.optimizers, lr=self.lr, momentum=self.momentum if self.uses_momentum else None,
                 steps=self.steps, lr_range=(self.lrs[0], self.lrs[-1]), max_steps=max(200, self.steps),
                 start=True)
+            if new:
+                return made
+            self._widget = made
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

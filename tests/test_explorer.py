@@ -198,6 +198,20 @@ def test_mimebundle_has_the_widget_and_the_html(bowl_explorer):
                                bowl_explorer.run("Momentum", lr=0.05, momentum=0.9).path)
 
 
+def test_a_new_widget_leaves_the_readers_explorer_alone(bowl_explorer):
+    """A check cell builds its own explorer: moving its slider neither reads nor moves the reader's."""
+    shown = bowl_explorer.widget()
+    shown.sliders["lr"].value = 0.02                            # the reader has moved the slider
+    redraws = shown.redraws
+    own = bowl_explorer.widget(new=True)
+    assert own is not shown and own is not bowl_explorer.widget(new=True)
+    assert own.sliders["lr"].value == pytest.approx(0.05) and own.redraws == 1
+    own.sliders["lr"].value = 0.01
+    assert own.redraws == 2
+    assert shown.sliders["lr"].value == pytest.approx(0.02) and shown.redraws == redraws
+    assert bowl_explorer.widget() is shown
+
+
 def test_widget_without_momentum_has_no_momentum_slider():
     ex = PathExplorer(landscapes.quartic(), -0.1, ["SGD", "Adam"], steps=5, lrs=[0.01, 0.1], lr=0.1)
     assert "momentum" not in ex.widget().sliders
