@@ -619,7 +619,10 @@ class StepPlayer:
         labels = {"play": translate("▶ play"), "pause": translate("|| pause")}
         data = json.dumps({"frames": srcs, "captions": captions, "interval": self.interval_ms, "labels": labels},
                           ensure_ascii=False).replace("</", "<\\/")     # cannot end the script element early
-        return (f'<div id="{uid}" class="lablib-steps">{web.style("step_player.css", uid)}\n'
+        # tabindex: the player takes the keyboard (arrows, Home/End, space) when clicked or tabbed to;
+        # data-lm-suppress-shortcuts: JupyterLab (Lumino) leaves those keys to it, not to its commands
+        return (f'<div id="{uid}" class="lablib-steps" tabindex="0" data-lm-suppress-shortcuts="true" '
+                f'aria-keyshortcuts="ArrowLeft ArrowRight Home End Space">{web.style("step_player.css", uid)}\n'
                 f'<img src="{srcs[0]}" alt="{html.escape(captions[0])}">\n'
                 f'<div class="lablib-steps-controls">\n{buttons}\n'
                 f'<input type="range" min="0" max="{n - 1}" value="0" step="1" aria-label="{html.escape(translate("step"))}">\n'

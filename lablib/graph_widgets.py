@@ -29,7 +29,8 @@ def step_through(root, dpi: int = 100) -> widgets.VBox:
     Returns
     -------
     ipywidgets.VBox
-        Its ``.slider`` (IntSlider), ``.image`` (Image, the frame shown, whose title says what
+        Its ``.slider`` (IntSlider over the steps ``1, ..., n``, shown as "step k / n", as the
+        website's player counts them), ``.image`` (Image, frame ``k - 1``, whose title says what
         happens in that step), ``.back`` and ``.forward`` (Buttons) and ``.frames`` (the PNG
         frames) are the parts a test can move and read.
 
@@ -38,29 +39,30 @@ def step_through(root, dpi: int = 100) -> widgets.VBox:
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from lablib.autograd import Value
     >>> w = step_through(Value(2.0, label="a") * Value(3.0, label="b"), dpi=40)
-    >>> w.slider.max, w.image.value == w.frames[0]
-    (3, True)
+    >>> w.slider.min, w.slider.max, w.image.value == w.frames[0]
+    (1, 4, True)
     >>> w.forward.click(); w.slider.value, w.image.value == w.frames[1]
-    (1, True)
+    (2, True)
 
     Introduced in chapter 4.
     """
     t = root if isinstance(root, graph.Trace) else graph.trace(root)
     frames = graph.render_frames(t, dpi=dpi)
-    last = len(frames) - 1
+    n = len(frames)
     image = widgets.Image(value=frames[0], format="png", layout=widgets.Layout(max_width="100%"))
-    slider = widgets.IntSlider(value=0, min=0, max=last, description=translate("step"), continuous_update=True)
-    play = widgets.Play(value=0, min=0, max=last, interval=1200, description=translate("play"))
+    slider = widgets.IntSlider(value=1, min=1, max=n, description=translate("step"), continuous_update=True)
+    of_n = widgets.Label(f"/ {n}")
+    play = widgets.Play(value=1, min=1, max=n, interval=1200, description=translate("play"))
     back = widgets.Button(description=translate("◀ back"), layout=widgets.Layout(width="6em"))
     forward = widgets.Button(description=translate("next ▶"), layout=widgets.Layout(width="6em"))
     widgets.jslink((play, "value"), (slider, "value"))
 
     def show(change):
-        image.value = frames[change["new"]]
+        image.value = frames[change["new"] - 1]
 
     slider.observe(show, names="value")
-    back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
-    forward.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, last)))
-    box = widgets.VBox([widgets.HBox([play, back, forward, slider]), image])
+    back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 1)))
+    forward.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, n)))
+    box = widgets.VBox([widgets.HBox([play, back, forward, slider, of_n]), image])
     box.slider, box.image, box.back, box.forward, box.frames = slider, image, back, forward, frames
     return box

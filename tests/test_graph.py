@@ -254,6 +254,26 @@ def test_step_player_works_in_a_browser(tmp_path):
             page.click('[data-go="play"]')
             page.wait_for_function("document.querySelector('.lablib-steps-count').textContent === '6/6'",
                                    timeout=15000)
+            # the keyboard: a focused player steps with the arrows, Home and End, and keeps those
+            # keys to itself (in JupyterLab they would also run notebook commands)
+            page.evaluate("window.leaked = [];"
+                          "document.addEventListener('keydown', e => window.leaked.push(e.key))")
+            player = page.locator(".lablib-steps")
+            assert player.get_attribute("tabindex") == "0"
+            assert player.get_attribute("data-lm-suppress-shortcuts") == "true"
+            player.focus()
+            page.keyboard.press("Home")
+            assert count.inner_text() == "1/6"
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            assert count.inner_text() == "3/6"
+            page.keyboard.press("ArrowLeft")
+            assert count.inner_text() == "2/6"
+            page.keyboard.press("End")
+            assert count.inner_text() == "6/6"
+            assert page.evaluate("window.leaked") == []
+            page.keyboard.press("a")                      # a key the player does not handle goes on
+            assert page.evaluate("window.leaked") == ["a"]
             assert errors == []
             browser.close()
     except sync_api.Error as err:               # a browser that cannot start here is not our bug
@@ -269,17 +289,19 @@ def test_widget_steps_through_the_frames():
     root, _ = course_circuit()
     w = step_through(root, dpi=40)
     assert isinstance(w, widgets.VBox)
-    assert w.slider.min == 0 and w.slider.max == 5 and w.image.value == w.frames[0]
-    w.slider.value = 4
+    # steps counted 1..6, as the website's player counts them ("1/6")
+    assert w.slider.min == 1 and w.slider.max == 6 and w.image.value == w.frames[0]
+    assert w.children[0].children[-1].value == "/ 6"
+    w.slider.value = 5
     assert w.image.value == w.frames[4]
     w.forward.click()
     w.forward.click()                        # stops at the last step
-    assert w.slider.value == 5 and w.image.value == w.frames[5]
+    assert w.slider.value == 6 and w.image.value == w.frames[5]
     w.back.click()
-    assert w.slider.value == 4
-    w.slider.value = 0
+    assert w.slider.value == 5
+    w.slider.value = 1
     w.back.click()
-    assert w.slider.value == 0
+    assert w.slider.value == 1 and w.image.value == w.frames[0]
 
 
 @pytest.mark.parametrize("call, message", [

@@ -30,5 +30,17 @@
       show(go === "first" ? 0 : go === "prev" ? i - 1 : go === "next" ? i + 1 : frames.length - 1);
     });
   });
+  // The keys a focused player handles step it, and go no further: in JupyterLab an arrow key would
+  // otherwise also run a notebook command (ArrowRight: "next heading") and scroll the page away.
+  var keys = {ArrowLeft: "prev", ArrowRight: "next", Home: "first", End: "last", " ": "play"};
+  root.addEventListener("keydown", function (event) {
+    var go = keys[event.key];
+    if (!go || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (go === "play") { root.querySelector('[data-go="play"]').click(); return; }
+    stop();
+    show(go === "first" ? 0 : go === "prev" ? i - 1 : go === "next" ? i + 1 : frames.length - 1);
+  });
   show(0);
 })();
