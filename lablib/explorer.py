@@ -284,10 +284,7 @@ class PathExplorer:
     # ------------------------------------------------------------------ the web page's version
 
     def _status(self, t) -> str:
-        n = t.steps
-        if t.diverged:
-            return translate(f"diverged after {n} step{'s' * (n != 1)}")
-        return translate(f"loss {t.final_loss:.3g} after {n} step{'s' * (n != 1)}")
+        return translate(t.status)
 
     def _picture_points(self, t, bd) -> np.ndarray:
         if self.landscape.dim == 1:

@@ -88,6 +88,17 @@ class Trajectory:
         r"""The length of each update, :math:`\lVert w_{t+1} - w_t\rVert`, shape ``(n,)``."""
         return np.linalg.norm(np.diff(self.path, axis=0), axis=1)
 
+    @property
+    def status(self) -> str:
+        """One line for a reader: ``"loss 0.0123 after 100 steps"`` or ``"diverged after 12 steps"``.
+
+        The explorers show it under their figures (in the reader's language, through
+        :func:`lablib.figure_language.translate`).
+        """
+        n = self.steps
+        steps = f"{n} step{'s' * (n != 1)}"
+        return f"diverged after {steps}" if self.diverged else f"loss {self.final_loss:.3g} after {steps}"
+
     def raise_if_diverged(self) -> "Trajectory":
         """This trajectory, or a :class:`lablib.DivergenceError` with ``reason`` if the run diverged."""
         if self.diverged:

@@ -26,6 +26,7 @@ Introduced in chapter 5.
 """
 from __future__ import annotations
 
+import html
 import io
 import math
 import sys
@@ -65,7 +66,7 @@ def lr_slider(value: float = 0.01, low: float = 1e-3, high: float = 1.0) -> widg
         raise ValueError(f"learning rate {value!r} is outside the slider's range [{low:g}, {high:g}]")
     return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.01,
                                   description=translate("learning rate α"), readout_format=".3g",
-                                  continuous_update=False, style=_STYLE, layout=_LAYOUT)
+                                  continuous_update=True, style=_STYLE, layout=_LAYOUT)
 
 
 def momentum_slider(value: float = 0.9) -> widgets.FloatSlider:
@@ -79,7 +80,7 @@ def momentum_slider(value: float = 0.9) -> widgets.FloatSlider:
     if not 0 <= value <= 0.99:
         raise ValueError(f"momentum {value!r} is outside the slider's range [0, 0.99]")
     return widgets.FloatSlider(value=value, min=0.0, max=0.99, step=0.01, description=translate("momentum γ"),
-                               readout_format=".2f", continuous_update=False, style=_STYLE, layout=_LAYOUT)
+                               readout_format=".2f", continuous_update=True, style=_STYLE, layout=_LAYOUT)
 
 
 def steps_slider(value: int = 50, high: int = 200) -> widgets.IntSlider:
@@ -93,7 +94,7 @@ def steps_slider(value: int = 50, high: int = 200) -> widgets.IntSlider:
     high = _positive_int(high, "high")
     value = _positive_int(value, "steps", at_most=high)
     return widgets.IntSlider(value=value, min=1, max=high, description=translate("steps"),
-                             continuous_update=False, style=_STYLE, layout=_LAYOUT)
+                             continuous_update=True, style=_STYLE, layout=_LAYOUT)
 
 
 def start_sliders(landscape, x0) -> dict:
@@ -113,7 +114,7 @@ def start_sliders(landscape, x0) -> dict:
     out = {}
     for name, label, v, (lo, hi) in zip(names, labels, start, landscape.bounds):
         out[name] = widgets.FloatSlider(value=float(v), min=float(lo), max=float(hi), step=(hi - lo) / 400,
-                                        description=translate(label), readout_format=".3f", continuous_update=False,
+                                        description=translate(label), readout_format=".3f", continuous_update=True,
                                         style=_STYLE, layout=_LAYOUT)
     return out
 
@@ -145,6 +146,12 @@ class Explorer(widgets.VBox):
     figsize : (float, float)
     dpi : int
         Pixels per inch of the image.
+    status : callable, optional
+        ``status(result)`` returns a line of text shown under the controls (e.g. each
+        run's final loss, or where it diverged), updated with every redraw.
+    layout_controls : sequence of str
+        Controls (by name) whose change alters what is drawn, not only where (e.g. which
+        optimizers are shown): they make the figure be drawn afresh.
     update : callable, optional
         ``update(result, axes)`` gives the artists that ``draw`` made the new
         result's data (e.g. with :func:`lablib.plotting.landscapes.update_trajectories`)
@@ -168,12 +175,17 @@ class Explorer(widgets.VBox):
         The PNG of the figure that the notebook shows.
     redraws : int
         How many times the figure has been drawn.
+    status_line : ipywidgets.HTML
+        The ``status`` text (empty without ``status``).
+
+    Sliders update continuously while dragged (a redraw takes well under 0.2 s).
 
     Introduced in chapter 5.
     """
 
     def __init__(self, sliders: Mapping[str, widgets.Widget], compute: Callable, draw: Callable,
-                 ncols: int = 2, figsize=(10.0, 4.0), dpi: int = 90, update: Callable | None = None):
+                 ncols: int = 2, figsize=(10.0, 4.0), dpi: int = 90, update: Callable | None = None,
+                 status: Callable | None = None, layout_controls=()):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -192,11 +204,18 @@ class Explorer(widgets.VBox):
         self._moving, self._still = [], None      # for update: the artists redrawn, a picture of the rest
         self._room = {}                           # where each axis' labels were when laid out
         self.image = widgets.Image(format="png", layout={"max_width": "100%"})
+        self.status = status
+        self.status_line = widgets.HTML()
+        unknown = [name for name in layout_controls if name not in self.sliders]
+        if unknown:
+            raise ValueError(f"layout_controls {unknown} are not among the controls {list(self.sliders)}")
+        self._layout_controls = {id(self.sliders[name]) for name in layout_controls}
         self.result = None
         self.redraws = 0
         for s in self.sliders.values():
             s.observe(self._on_change, names="value")
-        super().__init__([widgets.HBox([widgets.VBox(list(self.sliders.values()))]), self.image])
+        super().__init__([widgets.HBox([widgets.VBox(list(self.sliders.values()))]), self.status_line,
+                          self.image])
         self.redraw()
 
     def values(self) -> dict:
@@ -204,6 +223,8 @@ class Explorer(widgets.VBox):
         return {name: s.value for name, s in self.sliders.items()}
 
     def _on_change(self, change):
+        if id(change.get("owner")) in self._layout_controls:
+            self.axes = None                       # a different set of artists: draw afresh
         self.redraw()
 
     def redraw(self) -> None:
@@ -220,6 +241,8 @@ class Explorer(widgets.VBox):
             else:
                 self._lay_out()
         self.image.value = _png(self.canvas)
+        if self.status is not None:
+            self.status_line.value = html.escape(self.status(self.result))
         self.redraws += 1
 
     def _lay_out(self) -> None:
@@ -308,7 +331,8 @@ def _png(canvas) -> bytes:
 
 def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: float = 0.01,
                         momentum: float | None = None, steps: int = 50, lr_range=(1e-3, 1.0),
-                        max_steps: int = 200, start: bool = True, figsize=(10.0, 4.0)) -> Explorer:
+                        max_steps: int = 200, start: bool = True, figsize=(10.0, 4.0),
+                        toggles: bool | None = None) -> Explorer:
     """Runs of one or more optimizers on a landscape, with sliders; the path on the left, the loss on the right.
 
     Parameters
@@ -326,10 +350,15 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
         The steps slider's maximum.
     start : bool
         Show sliders for the start point.
+    toggles : bool, optional
+        A checkbox per optimizer to show or hide its run (default: when there are
+        several); at least one stays on.
 
     Returns
     -------
     Explorer
+        Under the controls, a line gives each shown run's final loss, or the step
+        where it diverged; the legend explains the start and end markers.
 
     Examples
     --------
@@ -338,11 +367,14 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
     >>> ex.sliders["lr"].value = 0.6
     >>> ex.redraws, round(ex.result["GD"].final_loss, 4)
     (2, -0.1966)
+    >>> ex.status_line.value
+    'GD: loss -0.197 after 20 steps'
 
     Introduced in chapter 5.
     """
     _ls._check_landscape(landscape)
     names = check_names(optimizers)
+    toggles = len(names) > 1 if toggles is None else bool(toggles)
     sliders = {"lr": lr_slider(lr, *lr_range)}
     if momentum is not None:
         sliders["momentum"] = momentum_slider(momentum)
@@ -353,12 +385,30 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
     else:
         start_sliders(landscape, start_point)            # validates x0 all the same
 
-    def compute(lr, steps, momentum=0.9, x0=None, y0=None):
+    shown = {}
+    if toggles:
+        shown = {name: widgets.Checkbox(value=True, description=name, indent=False,
+                                        layout={"width": "auto"}) for name in names}
+
+        def keep_one_on(change):          # hiding every run would leave nothing to explore
+            if not any(box.value for box in shown.values()):
+                change["owner"].value = True
+
+        for box in shown.values():
+            box.observe(keep_one_on, names="value")
+        sliders.update({f"show {name}": box for name, box in shown.items()})
+
+    def compute(lr, steps, momentum=0.9, x0=None, y0=None, **show):
         point = start_point if x0 is None else ([x0] if y0 is None else [x0, y0])
-        return _runs.compare(names, landscape, point, steps, lr=lr, momentum=momentum)
+        chosen = [n for n in names if show.get(f"show {n}", True)]
+        return _runs.compare(chosen, landscape, point, steps, lr=lr, momentum=momentum)
+
+    def status(runs):
+        return "  ·  ".join(f"{name}: {translate(t.status)}" for name, t in runs.items())
 
     def draw(runs, axes):
         _pl.plot_trajectories(landscape, runs, ax=axes[0])
+        _pl.explain_markers(axes[0])
         axes[0].set_title(landscape.name)
         _pl.plot_loss_histories(runs, ax=axes[1])
         axes[1].set_title("loss against iteration")
@@ -369,7 +419,8 @@ def trajectory_explorer(landscape, x0, optimizers: Sequence[str] = ("GD",), lr: 
         paths = [line for line in axes[0].lines if line.get_gid()]   # the runs' lines, named when drawn
         return paths + [axes[1]]               # the loss plot's limits change too: all of it is redrawn
 
-    return Explorer(sliders, compute, draw, ncols=2, figsize=figsize, update=update)
+    return Explorer(sliders, compute, draw, ncols=2, figsize=figsize, update=update, status=status,
+                    layout_controls=[f"show {name}" for name in shown])
 
 
 def gd_explorer(landscape=None, x0=-0.1, lr: float = 0.01, steps: int = 30, **kwargs) -> Explorer:

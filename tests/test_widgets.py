@@ -45,7 +45,7 @@ def test_steps_and_start_sliders():
 
 def test_momentum_explorer_moves_with_the_momentum_slider():
     ex = w.momentum_explorer(lr=0.01, momentum=0.9, steps=50)
-    assert set(ex.sliders) == {"lr", "momentum", "steps", "x0"}
+    assert set(ex.sliders) == {"lr", "momentum", "steps", "x0", "show SGD", "show Momentum"}
     first = ex.result["Momentum"].path.copy()
     line = _path_lines(ex, "Momentum")[0].get_xdata().copy()
     ex.sliders["momentum"].value = 0.5
@@ -62,7 +62,8 @@ def test_momentum_explorer_moves_with_the_momentum_slider():
 def test_two_dimensional_explorer_with_start_sliders_and_divergence():
     L = ls.elongated_bowl()
     ex = w.optimizer_explorer(L, (-6.0, 2.0), lr=0.1, steps=30)
-    assert set(ex.sliders) == {"lr", "momentum", "steps", "x0", "y0"}
+    assert set(ex.sliders) == {"lr", "momentum", "steps", "x0", "y0",
+                               "show SGD", "show Momentum", "show RMSprop", "show Adam"}
     ex.sliders["y0"].value = -1.0
     assert ex.redraws == 2
     for name in ("SGD", "Momentum", "RMSprop", "Adam"):
@@ -73,7 +74,7 @@ def test_two_dimensional_explorer_with_start_sliders_and_divergence():
     assert not ex.result["SGD"].diverged
     ex.sliders["lr"].value = 0.1            # far beyond 2 / (largest curvature): SGD blows up
     labels = [t.get_text() for t in ex.figure.axes[0].get_legend().get_texts()]
-    assert labels == ["SGD (diverged)", "Adam"] and ex.result["SGD"].diverged
+    assert labels == ["SGD (diverged)", "Adam", "start", "end"] and ex.result["SGD"].diverged
 
 
 def test_explorer_without_start_sliders_and_a_custom_explorer():
@@ -204,14 +205,57 @@ def test_two_dimensional_moves_with_divergence_match_a_full_draw():
                               lr_range=(1e-4, 1.0))
     legend = lambda: [t.get_text() for t in ex.axes[0].get_legend().get_texts()]   # noqa: E731
     ex.sliders["lr"].value = 0.1
-    assert legend() == ["SGD (diverged)", "Adam"]
+    assert legend() == ["SGD (diverged)", "Adam", "start", "end"]
     assert ex.axes[1].get_ylim()[1] > 1e5                        # the loss axis follows the blow-up
     np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
     ex.sliders["lr"].value = 0.001
-    assert legend() == ["SGD", "Adam"] and not ex.result["SGD"].diverged
+    assert legend() == ["SGD", "Adam", "start", "end"] and not ex.result["SGD"].diverged
     assert ex.axes[1].get_ylim()[1] < 20                         # and comes back
     np.testing.assert_allclose(_path_lines(ex, "SGD")[0].get_xydata(), ex.result["SGD"].path)
     np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+
+
+def test_sliders_follow_a_drag_continuously():
+    ex = w.optimizer_explorer(ls.elongated_bowl(), (-6.0, 2.0), lr=0.1, steps=20)
+    sliders = [s for name, s in ex.sliders.items() if not name.startswith("show ")]
+    assert sliders and all(s.continuous_update for s in sliders)
+
+
+def test_the_status_line_gives_each_runs_result():
+    ex = w.optimizer_explorer(ls.rosenbrock(), (-1.5, 2.0), ["SGD", "Adam"], lr=0.0002, steps=30,
+                              lr_range=(1e-4, 1.0))
+    sgd, adam = ex.result["SGD"], ex.result["Adam"]
+    assert ex.status_line.value == (f"SGD: loss {sgd.final_loss:.3g} after 30 steps  ·  "
+                                    f"Adam: loss {adam.final_loss:.3g} after 30 steps")
+    ex.sliders["lr"].value = 0.1
+    n = ex.result["SGD"].steps
+    assert ex.result["SGD"].diverged and n < 30
+    assert ex.status_line.value.startswith(f"SGD: diverged after {n} step{'s' * (n != 1)}  ·  Adam: loss ")
+
+
+def test_toggles_show_and_hide_runs_and_keep_one_on():
+    ex = w.optimizer_explorer(ls.elongated_bowl(), (-6.0, 2.0), lr=0.1, steps=20)
+    legend = lambda: [t.get_text() for t in ex.axes[0].get_legend().get_texts()]   # noqa: E731
+    assert legend() == ["SGD", "Momentum", "RMSprop", "Adam", "start", "end"]
+    ex.sliders["show RMSprop"].value = False
+    assert list(ex.result) == ["SGD", "Momentum", "Adam"]
+    assert legend() == ["SGD", "Momentum", "Adam", "start", "end"]
+    assert "RMSprop" not in ex.status_line.value
+    assert not [line for line in ex.axes[0].lines if (line.get_gid() or "").startswith("RMSprop")]
+    np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    ex.sliders["lr"].value = 0.05                      # a slider move after a toggle: the fast path again
+    np.testing.assert_array_equal(_pixels(ex.image.value), _full_draw(ex))
+    for name in ("SGD", "Momentum", "Adam"):
+        ex.sliders[f"show {name}"].value = False
+    assert ex.sliders["show Adam"].value is True and list(ex.result) == ["Adam"]   # the last stays on
+    ex.sliders["show RMSprop"].value = True
+    assert list(ex.result) == ["RMSprop", "Adam"]      # in the book's order
+
+
+def test_one_optimizer_gets_no_toggle_and_layout_controls_are_checked():
+    assert not [n for n in w.gd_explorer().sliders if n.startswith("show ")]
+    with pytest.raises(ValueError, match="not among the controls"):
+        w.Explorer({"a": w.lr_slider()}, lambda a: None, lambda r, axes: None, layout_controls=["b"])
 
 
 def test_update_helpers_give_the_drawn_lines_new_runs():

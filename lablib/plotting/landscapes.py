@@ -19,7 +19,7 @@ import numpy as np
 
 from . import get_ax, optimizer_color, optimizer_color_or
 
-__all__ = [
+__all__ = ["explain_markers", 
     "path_color",
     "plot_curve",
     "plot_path_1d",
@@ -347,6 +347,29 @@ def plot_trajectories(landscape, trajectories: Mapping[str, object] | Sequence, 
             line.set_gid(f"{label}: {part}")
     if legend and items:
         ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    return ax
+
+
+def explain_markers(ax, fontsize="small"):
+    """Add the run markers to ``ax``'s legend: the start (square) and the end (open circle) of every path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lablib.landscapes import round_bowl
+    >>> ax = explain_markers(plot_trajectories(round_bowl(), {"SGD": np.array([[1.0, 1.0], [0.0, 0.5]])}))
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['SGD', 'start', 'end']
+
+    Introduced in chapter 8.
+    """
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], ls="none", marker="s", ms=8, color="0.6", mec="black"),
+                Line2D([], [], ls="none", marker="o", ms=8, color="white", mec="0.3", mew=2)]
+    labels += ["start", "end"]
+    ax.legend(handles, labels, loc="best", fontsize=fontsize, framealpha=0.9)
     return ax
 
 
