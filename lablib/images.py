@@ -13,6 +13,7 @@ torch and torchvision. Introduced in chapter 10.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from lablib.training import make_loader
 
 __all__ = ["as_images", "make_image_loader", "TransformedImages", "image_folder", "IMAGE_EXTENSIONS"]
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+#: The image files read, those of ``torchvision.datasets.folder.IMG_EXTENSIONS`` (no GIF).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
 
 def as_images(X, side: int = 28) -> np.ndarray:
@@ -162,8 +164,21 @@ def image_folder(root, transform=None, *, size: int | tuple | None = None, grays
             shown = ", ".join(f"{w}×{h} ({n})" for (w, h), n in sizes.most_common(3))
             raise ValueError(f"the images of {root} have different sizes ({shown}{', ...' if len(sizes) > 3 else ''}); "
                              f"a batch needs one size: pass size=(height, width) to resize them all")
+    if isinstance(size, int):
+        size = (size, size)            # (an int alone would make Resize match only the shorter side)
     if transform is None:
         steps = [transforms.Resize(size)] if size is not None else []
         steps += [transforms.Grayscale()] if grayscale else []
         transform = transforms.Compose(steps + [transforms.ToTensor()])
-    return datasets.ImageFolder(str(root), transform=transform)
+    return _visible_folder_dataset(datasets.ImageFolder)(str(root), transform=transform)
+
+
+def _visible_folder_dataset(image_folder_class):
+    """``ImageFolder`` whose classes are the visible sub-folders (not ``.ipynb_checkpoints`` and the like)."""
+
+    class ImageFolder(image_folder_class):
+        def find_classes(self, directory):
+            classes = sorted(e.name for e in os.scandir(directory) if e.is_dir() and not e.name.startswith("."))
+            return classes, {name: i for i, name in enumerate(classes)}
+
+    return ImageFolder

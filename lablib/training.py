@@ -632,15 +632,17 @@ def fit(model: nn.Module, optimizer, train_loader, val_loader=None, epochs: int 
         if history._improves(history.monitored[-1]):
             history.best_epoch = epoch
             history.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        stop = patience is not None and epoch - history.best_epoch >= patience and epoch < epochs
+        if stop:                       # recorded before the callbacks, so a checkpoint knows the run ended
+            history.stopped_early = True
+            history.stop_reason = (f"early stopping at epoch {epoch}: no improvement in {monitor} for "
+                                   f"{patience} epoch{'s' if patience > 1 else ''} (best epoch {history.best_epoch})")
         for callback in callbacks:
             callback(Run(epoch, history, model, optimizer, scheduler, len(history.batch_loss) - updates_before))
         if show:
             epoch_bar.set_postfix({"train_loss": f"{history.train_loss[-1]:.4f}",
                                    **({"val_loss": f"{history.val_loss[-1]:.4f}"} if history.val_loss else {})})
-        if patience is not None and epoch - history.best_epoch >= patience and epoch < epochs:
-            history.stopped_early = True
-            history.stop_reason = (f"early stopping at epoch {epoch}: no improvement in {monitor} for "
-                                   f"{patience} epoch{'s' if patience > 1 else ''} (best epoch {history.best_epoch})")
+        if stop:
             break
     if show and hasattr(epoch_bar, "close"):
         epoch_bar.close()

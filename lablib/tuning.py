@@ -168,8 +168,10 @@ def _warmup_cosine(optimizer, total_steps, warmup_steps):
 
 def _one_cycle(optimizer, total_steps, warmup_steps):
     max_lr = [group["lr"] for group in optimizer.param_groups]
-    return lr_scheduler.OneCycleLR(optimizer, max_lr=max_lr, total_steps=total_steps,
-                                   pct_start=warmup_steps / total_steps)
+    # OneCycleLR peaks at update pct_start * total_steps - 1 (counting from 0): at update
+    # warmup_steps, as the warm-up of "warm-up + cosine" does, with one more
+    pct_start = min(warmup_steps + 1, total_steps - 1) / total_steps
+    return lr_scheduler.OneCycleLR(optimizer, max_lr=max_lr, total_steps=total_steps, pct_start=pct_start)
 
 
 #: The book's learning-rate schedules: name → a function ``(optimizer, total_steps, warmup_steps)``

@@ -547,3 +547,81 @@ def test_a_nan_in_one_piece_names_it_and_changes_nothing():
                        match=rf"parameter 1 \('tensor 0, elements {PIECE}:{2 * PIECE}'\) contains NaN at step 1"):
         opt.step()
     assert (w.detach() == 1).all() and opt.optimizer.state == [None] * 3
+
+
+# --- callbacks, per-batch schedulers, the rate of every update ------------------------------------------------
+
+def test_callbacks_are_called_once_per_epoch_with_the_run(problem):
+    calls = []
+
+    def callback(run):
+        calls.append((run.epoch, len(run.history.train_loss), len(run.history.val_loss), run.history.best_epoch,
+                      run.epoch_updates, len(run.history.batch_loss)))
+        objects.append((run.history, run.model, run.optimizer, run.scheduler))
+
+    objects = []
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.9)
+    h = fit(model, opt, *problem, epochs=3, scheduler=sched, callbacks=[callback, callback])
+    n = len(problem[0])
+    assert [c[0] for c in calls] == [1, 1, 2, 2, 3, 3]           # each callback once per epoch, in order
+    assert calls == [c for e in (1, 2, 3)                        # the history as it stands after epoch e
+                     for c in 2 * [(e, e, e, int(np.argmin(h.val_loss[:e])) + 1, n, e * n)]]
+    assert all(obj == (h, model, opt, sched) for obj in objects)
+    assert training.Run._fields == ("epoch", "history", "model", "optimizer", "scheduler", "epoch_updates")
+
+
+def test_a_callback_that_raises_ends_the_run(problem):
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(run):
+        if run.epoch == 2:
+            raise Stop
+
+    model = nn.Linear(4, 3)
+    seen = []
+    with pytest.raises(Stop):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), *problem, epochs=5,
+            callbacks=[lambda run: seen.append(run.epoch), stop_after_two])
+    assert seen == [1, 2]
+
+
+def test_a_callback_must_be_callable(problem):
+    model = nn.Linear(4, 3)
+    with pytest.raises(ValueError, match=r"each callback must be callable as callback\(run\), got 'checkpoint'"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), *problem, epochs=1, callbacks=["checkpoint"])
+    with pytest.raises(ValueError, match="each callback must be callable"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), *problem, epochs=1, callbacks=[print, None])
+
+
+@pytest.mark.parametrize("bad", ["step", "Batch", None, 1])
+def test_scheduler_step_must_be_epoch_or_batch(problem, bad):
+    model = nn.Linear(4, 3)
+    with pytest.raises(ValueError, match=r"scheduler_step must be 'epoch' or 'batch', got"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), *problem, epochs=1, scheduler_step=bad)
+
+
+def test_batch_lr_has_one_rate_per_update(problem):
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = fit(model, opt, *problem, epochs=3, scheduler=sched)
+    n = len(problem[0])
+    assert len(h.batch_lr) == len(h.batch_loss) == 3 * n
+    assert h.batch_lr == pytest.approx([0.1] * n + [0.05] * n + [0.025] * n, rel=1e-15)
+    # stepped per batch, the rate changes within the epoch
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = fit(model, opt, *problem, epochs=2, scheduler=sched, scheduler_step="batch")
+    assert len(h.batch_lr) == len(h.batch_loss) == 2 * n
+    assert h.batch_lr == pytest.approx([0.1 * 0.5 ** k for k in range(2 * n)], rel=1e-12)
+    assert h.lr == [h.batch_lr[0], h.batch_lr[n]]
+    # a run stopped by a non-finite loss records neither the loss nor the rate of the update it refused
+    _, h = run(problem, lr=1e38, epochs=3, on_nonfinite="stop")
+    assert h.diverged and len(h.batch_lr) == len(h.batch_loss)
