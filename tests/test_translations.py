@@ -37,6 +37,7 @@ TRANSLATED = [
     "chapters/references",
     "chapters/slides",
     "chapters/api",                    # its own text; lablib's docstrings stay English
+    "chapters/api_torch",              # the same for the PyTorch modules (chapters 9 and 10)
     "chapters/glossary",               # term lines kept as in the English (they are the link targets)
 ]
 #: catalogs of the themes' own strings (Sphinx's domains 'sphinx' and 'booktheme'), not of a page
