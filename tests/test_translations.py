@@ -34,6 +34,7 @@ TRANSLATED = [
     "chapters/07_momentum",
     "chapters/08_adagrad_rmsprop_adam",
     "chapters/09_training_mnist",
+    "chapters/10_resnet_lab",
     "chapters/references",
     "chapters/slides",
     "chapters/api",                    # its own text; lablib's docstrings stay English
